@@ -1,0 +1,167 @@
+"""Resolving a config (and its fallbacks) into the links of a chain, before any I/O.
+
+Every link is checked up front: unknown providers, missing keys, missing
+base URLs and bad input raise ValidationError here, so a mistake in a fallback
+config surfaces at once rather than when the primary provider fails. A model
+that cannot produce the modality becomes a *skipped* link.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from tarash.tarash_gateway._plugins import LoadedProvider, install_hint
+from tarash.tarash_gateway._plugins import registry as plugin_registry
+from tarash.tarash_gateway._registry import handler_for, handler_modalities, user_field_mappers
+from tarash.tarash_gateway.exceptions import TarashException, ValidationError
+from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
+from tarash.tarash_gateway.providers.field_mappers import apply_field_mappers
+
+MOCK_PROVIDER = "mock"
+
+
+class UnsupportedModalityError(ValidationError, NotImplementedError):
+    """The provider or model cannot generate the requested modality."""
+
+
+@dataclass
+class Link:
+    """One config of the chain, resolved."""
+
+    config: GenerationConfig
+    provider: str
+    model: str
+    loaded: LoadedProvider | None = None
+    handler: Any | None = None
+    api_key: str | None = None
+    base_url: str = ""
+    payload: dict[str, Any] | None = None
+    skip: UnsupportedModalityError | None = None
+
+    @property
+    def is_mock(self) -> bool:
+        """True when the mock provider serves this link."""
+        return self.provider == MOCK_PROVIDER
+
+
+def flatten(config: GenerationConfig) -> list[GenerationConfig]:
+    """The config followed by its fallbacks, depth-first."""
+    chain: list[GenerationConfig] = [config]
+    for fallback in config.fallback_configs or []:
+        chain.extend(flatten(fallback))
+    return chain
+
+
+def resolve_chain(
+    modality: Modality, config: GenerationConfig, request: GenerationRequest
+) -> list[Link]:
+    """Resolve every config of the chain; raise for the first real mistake."""
+    links = [resolve(modality, cfg, request) for cfg in flatten(config)]
+    if all(link.skip is not None for link in links):
+        first = links[0].skip
+        assert first is not None
+        raise first
+    return links
+
+
+def resolve(modality: Modality, config: GenerationConfig, request: GenerationRequest) -> Link:
+    """Resolve one config into a link (provider, model, key, base URL, payload)."""
+    mocked = config.mock is not None and config.mock.enabled
+    provider = MOCK_PROVIDER if mocked else config.provider
+    handler = None if mocked else handler_for(provider)
+    if handler is not None:
+        link = Link(config=config, provider=provider, model=config.model or "", handler=handler)
+        if modality not in handler_modalities(handler):
+            link.skip = UnsupportedModalityError(
+                f"the handler registered for {provider!r} has no generate_{modality} method",
+                provider=provider,
+                model=config.model,
+            )
+        return link
+
+    loaded = plugin_registry.providers.get(provider)
+    if loaded is None:
+        installed = ", ".join(plugin_registry.names()) or "none"
+        raise ValidationError(
+            f"unknown provider {provider!r}. Installed providers: {installed}. "
+            + install_hint(provider),
+            provider=provider,
+        )
+    info = loaded.info
+    model = config.model or info.default_models.get(modality)
+    if not model:
+        raise ValidationError(
+            f"config.model is required: provider {provider!r} has no default {modality} model",
+            provider=provider,
+        )
+    link = Link(config=config, provider=provider, model=model, loaded=loaded)
+    supported = loaded.call(
+        "tarash_supports_modality", provider=provider, model=model, modality=modality
+    )
+    if not supported:
+        offers = ", ".join(info.modalities)
+        link.skip = UnsupportedModalityError(
+            f"model {model!r} of provider {provider!r} does not support {modality} "
+            f"(the provider offers: {offers})",
+            provider=provider,
+            model=model,
+        )
+        return link
+
+    link.api_key = config.api_key or _key_from_env(info.api_key_env)
+    if info.requires_api_key and not link.api_key:
+        env = " or ".join(info.api_key_env) or "the provider's key variable"
+        raise ValidationError(
+            f"no API key for provider {provider!r}: pass api_key= in the config or set {env}",
+            provider=provider,
+            model=model,
+        )
+    base_url = config.base_url or info.default_base_url
+    if not base_url:
+        raise ValidationError(
+            f"config.base_url is required for provider {provider!r}", provider=provider, model=model
+        )
+    if not base_url.startswith(("http://", "https://")):
+        raise ValidationError(
+            f"config.base_url={base_url!r} is not an http(s) URL", provider=provider, model=model
+        )
+    link.base_url = base_url
+    link.payload = map_fields(link, modality, request)
+    return link
+
+
+def map_fields(link: Link, modality: Modality, request: GenerationRequest) -> dict[str, Any]:
+    """The provider payload: the user's mapping when registered, else the plugin's."""
+    assert link.loaded is not None
+    try:
+        mappers = user_field_mappers(link.provider, link.model)
+        if mappers is not None:
+            return apply_field_mappers(mappers, request)
+        payload = link.loaded.call(
+            "tarash_map_fields",
+            provider=link.provider,
+            model=link.model,
+            modality=modality,
+            request=request,
+        )
+    except TarashException as exc:
+        exc.provider = exc.provider or link.provider
+        exc.model = exc.model or link.model
+        raise
+    if not isinstance(payload, dict):
+        raise TarashException(
+            f"plugin {link.loaded.plugin_name!r} returned no payload from tarash_map_fields",
+            provider=link.provider,
+            model=link.model,
+        )
+    return payload
+
+
+def _key_from_env(names: list[str]) -> str | None:
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None

@@ -1,0 +1,475 @@
+"""The engine: one generator runs a whole call, for the sync and the async API alike.
+
+``generate()`` resolves the chain, then for each link submits, polls (honouring
+Retry-After and the provider's poll hints, bounded by ``timeout`` and
+``max_poll_attempts``), reports progress and builds the response. It yields
+effects (see ``_flow.py``) and never touches a socket, a clock-based sleep or a
+callback itself, so the sync and async drivers share every line of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Generator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pydantic
+
+from tarash.tarash_gateway._chain import Link, UnsupportedModalityError, resolve_chain
+from tarash.tarash_gateway._flow import CallHandler, Notify, Program, Send
+from tarash.tarash_gateway._redact import redact_url, scrub_exception
+from tarash.tarash_gateway.exceptions import (
+    HTTPConnectionError,
+    HTTPError,
+    MalformedResponseError,
+    TarashException,
+    TimeoutError,
+    ValidationError,
+    is_retryable_error,
+)
+from tarash.tarash_gateway.models import (
+    CONFIG_TYPES,
+    REQUEST_TYPES,
+    RESPONSE_TYPES,
+    UPDATE_TYPES,
+    AttemptMetadata,
+    ExecutionMetadata,
+    GenerationConfig,
+    GenerationRequest,
+    Modality,
+)
+from tarash.tarash_gateway.plugin import CallContext, Job, JobStatus, Sleep
+
+logger = logging.getLogger("tarash")
+
+MAX_CONSECUTIVE_POLL_FAILURES = 10
+MAX_SUBMIT_RETRIES = 2
+CANCEL_TIMEOUT = 10.0
+TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+def generate(
+    modality: Modality,
+    config: Any,
+    request: Any,
+    on_progress: Callable[[Any], Any] | None,
+) -> Program[Any]:
+    """The whole call as a program for ``run_sync`` / ``run_async``."""
+    config, request = _coerce(modality, config, request)
+    links = resolve_chain(modality, config, request)
+    secrets = [link.api_key for link in links if link.api_key]
+    attempts: list[AttemptMetadata] = []
+    for number, link in enumerate(links, start=1):
+        started = _now()
+        if link.skip is not None:
+            attempts.append(_attempt_record(link, number, started, "skipped", link.skip))
+            logger.info("tarash: %s skipped: %s", _label(link), link.skip.message)
+            continue
+        logger.info("tarash: %s via %s (attempt %d of %d)", modality, _label(link), number, len(links))
+        record = _attempt_record(link, number, started, "success")
+        try:
+            if link.handler is not None:
+                response = yield from _run_handler(modality, link, request, on_progress)
+            else:
+                response = yield from _run_job(modality, link, request, on_progress, record)
+        except NotImplementedError as exc:
+            attempts.append(_attempt_record(link, number, started, "skipped", exc))
+            if not _has_next(links, number):
+                _attach(exc, attempts, len(links))
+                raise
+            continue
+        except TarashException as exc:
+            exc.provider = exc.provider or link.provider
+            exc.model = exc.model or link.model
+            scrub_exception(exc, secrets)
+            failed = _attempt_record(link, number, started, "failed", exc)
+            failed.request_id = exc.request_id or record.request_id
+            attempts.append(failed)
+            if on_progress is not None:
+                yield from _notify(on_progress, _failed_update(modality, link, number, exc))
+            if is_retryable_error(exc) and _has_next(links, number):
+                logger.warning("tarash: %s failed (%s); falling back", _label(link), exc.message)
+                continue
+            _attach(exc, attempts, len(links))
+            raise
+        record.ended_at = _now()
+        attempts.append(record)
+        metadata = _metadata(attempts, len(links))
+        return response.model_copy(update={"execution_metadata": metadata})
+    raise AssertionError("unreachable: resolve_chain guarantees a runnable link")
+
+
+# ---------------------------------------------------------------- one job
+def _run_job(
+    modality: Modality,
+    link: Link,
+    request: GenerationRequest,
+    on_progress: Callable[[Any], Any] | None,
+    record: AttemptMetadata,
+) -> Generator[Any, Any, Any]:
+    assert link.loaded is not None and link.payload is not None
+    config = link.config
+    ctx = CallContext(
+        link.provider, link.model, modality, config, request, link.api_key, link.base_url
+    )
+    deadline = time.monotonic() + config.timeout
+    job: Job = yield from _submit(link, ctx, deadline)
+    record.request_id = job.id
+    status = job.status
+    polls = 0
+    failures = 0
+    wait = 0.0  # the first poll goes out at once: fast jobs finish fast
+    try:
+        if status is None and on_progress is not None:
+            queued = JobStatus(state="queued")
+            yield from _notify(on_progress, _update(modality, link, record, job, queued))
+        while status is None or status.state != "completed":
+            if polls >= config.max_poll_attempts:
+                raise TimeoutError(
+                    f"job not finished after max_poll_attempts={config.max_poll_attempts} polls",
+                    request_id=job.id,
+                    timeout_seconds=config.timeout,
+                )
+            if time.monotonic() + wait >= deadline:
+                raise TimeoutError(
+                    f"job not finished within timeout={config.timeout}s",
+                    request_id=job.id,
+                    timeout_seconds=config.timeout,
+                )
+            if wait > 0:
+                yield Sleep(wait)
+            polls += 1
+            try:
+                status = yield from _drive(link, "tarash_poll", ctx, deadline, job=job)
+            except TarashException as exc:
+                if not _transient(exc) or failures >= MAX_CONSECUTIVE_POLL_FAILURES:
+                    raise
+                failures += 1
+                wait = _backoff(failures, exc, config.poll_interval)
+                logger.info(
+                    "tarash: poll of %s failed (%s); retrying in %.2fs", job.id, exc.message, wait
+                )
+                continue
+            failures = 0
+            wait = config.poll_interval if status.poll_after is None else status.poll_after
+            if on_progress is not None and status.state != "completed":
+                yield from _notify(on_progress, _update(modality, link, record, job, status))
+    except (TimeoutError, asyncio.CancelledError, KeyboardInterrupt):
+        yield from _cancel(link, ctx, job)
+        raise
+    response = _build_response(modality, link, job, status)
+    if on_progress is not None:
+        done = _update(modality, link, record, job, status, result=response)
+        yield from _notify(on_progress, done)
+    return response
+
+
+def _submit(link: Link, ctx: CallContext, deadline: float) -> Generator[Any, Any, Job]:
+    """Submit once; retry only when the provider provably did not take the job."""
+    retries = 0
+    while True:
+        try:
+            job = yield from _drive(link, "tarash_submit", ctx, deadline, payload=link.payload)
+        except (HTTPConnectionError, HTTPError) as exc:
+            delay = _submit_retry_delay(exc, retries, deadline)
+            if delay is None:
+                raise
+            retries += 1
+            logger.info("tarash: submit to %s refused (%s); retrying", _label(link), exc.message)
+            yield Sleep(delay)
+            continue
+        if not isinstance(job, Job):
+            raise TarashException(f"plugin returned {type(job).__name__} from submit, not a Job")
+        return job
+
+
+def _submit_retry_delay(exc: TarashException, retries: int, deadline: float) -> float | None:
+    if retries >= MAX_SUBMIT_RETRIES:
+        return None
+    if isinstance(exc, HTTPConnectionError) and getattr(exc, "request_sent", True) is False:
+        delay = 0.5 * (retries + 1)
+    elif isinstance(exc, HTTPError) and exc.status_code == 429 and exc.retry_after is not None:
+        delay = exc.retry_after  # a 429 means the job was refused, not created
+    else:
+        return None
+    return delay if time.monotonic() + delay < deadline else None
+
+
+def _cancel(link: Link, ctx: CallContext, job: Job) -> Generator[Any, Any, None]:
+    """Best-effort remote cancellation; never raises."""
+    try:
+        flow = link.loaded.call("tarash_cancel", provider=link.provider, job=job, ctx=ctx) if link.loaded else None
+        if flow is None:
+            return
+        yield from _drive_flow(link, flow, time.monotonic() + CANCEL_TIMEOUT, "tarash_cancel")
+        logger.info("tarash: cancelled job %s at %s", job.id, link.provider)
+    except Exception as exc:  # noqa: BLE001 - cancellation is best effort
+        logger.warning("tarash: could not cancel job %s at %s: %s", job.id, link.provider, exc)
+
+
+def _transient(exc: TarashException) -> bool:
+    if isinstance(exc, HTTPConnectionError | MalformedResponseError):
+        return True
+    return isinstance(exc, HTTPError) and exc.status_code in TRANSIENT_STATUS
+
+
+def _backoff(failures: int, exc: TarashException, interval: float) -> float:
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        return float(retry_after)
+    base = min(30.0, max(interval, 0.25) * (2 ** (failures - 1)))
+    return base * (0.5 + random.random() / 2)
+
+
+# ---------------------------------------------------------------- flows
+def _drive(
+    link: Link, hook: str, ctx: CallContext, deadline: float, **kwargs: Any
+) -> Generator[Any, Any, Any]:
+    assert link.loaded is not None
+    flow = link.loaded.call(hook, provider=link.provider, ctx=ctx, **kwargs)
+    if flow is None:
+        raise TarashException(
+            f"plugin {link.loaded.plugin_name!r} returned no flow from {hook}",
+            provider=link.provider,
+            model=link.model,
+        )
+    return (yield from _drive_flow(link, flow, deadline, hook))
+
+
+def _drive_flow(link: Link, flow: Any, deadline: float, hook: str) -> Generator[Any, Any, Any]:
+    """Run a plugin flow: time-box its requests, map transport errors, log without secrets."""
+    response: httpx.Response | None = None
+    while True:
+        try:
+            item = flow.send(response)
+        except StopIteration as stop:
+            return stop.value
+        except (TarashException, asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            raise TarashException(
+                f"provider plugin {link.loaded.plugin_name if link.loaded else link.provider!r} "
+                f"failed in {hook}: {type(exc).__name__}: {exc}",
+                provider=link.provider,
+                model=link.model,
+            ) from exc
+        if isinstance(item, Sleep):
+            yield item
+            response = None
+            continue
+        if not isinstance(item, httpx.Request):
+            flow.close()
+            raise TarashException(
+                f"{hook} flow yielded {type(item).__name__}; flows yield httpx.Request or Sleep",
+                provider=link.provider,
+            )
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            flow.close()
+            raise TimeoutError(
+                f"timeout={link.config.timeout}s reached", timeout_seconds=link.config.timeout
+            )
+        item.extensions["timeout"] = httpx.Timeout(remaining, connect=min(remaining, 10.0)).as_dict()
+        started = time.perf_counter()
+        try:
+            response = yield Send(item, link.provider)
+        except httpx.HTTPError as exc:
+            flow.close()
+            raise _transport_error(link, item, exc, deadline) from exc
+        except BaseException:
+            flow.close()
+            raise
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "tarash: %s %s → %d (%.1f ms)",
+                item.method,
+                redact_url(str(item.url)),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+def _transport_error(
+    link: Link, request: httpx.Request, exc: httpx.HTTPError, deadline: float
+) -> TarashException:
+    where = f"{request.method} {redact_url(str(request.url))}"
+    if isinstance(exc, httpx.TimeoutException) and time.monotonic() >= deadline - 0.05:
+        return TimeoutError(
+            f"{where}: no answer within timeout={link.config.timeout}s",
+            timeout_seconds=link.config.timeout,
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return ValidationError(f"{where}: invalid URL ({exc}); check config.base_url")
+    error = HTTPConnectionError(f"{where}: {type(exc).__name__}: {exc or 'connection failed'}")
+    # The request never left this machine: retrying cannot duplicate a job.
+    error.request_sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)  # type: ignore[attr-defined]
+    return error
+
+
+# ---------------------------------------------------------------- handlers
+def _run_handler(
+    modality: Modality,
+    link: Link,
+    request: GenerationRequest,
+    on_progress: Callable[[Any], Any] | None,
+) -> Generator[Any, Any, Any]:
+    try:
+        response = yield CallHandler(link.handler, modality, (link.config, request, on_progress))
+    except (TarashException, NotImplementedError, asyncio.CancelledError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        raise TarashException(
+            f"handler of provider {link.provider!r} raised {type(exc).__name__}: {exc}",
+            provider=link.provider,
+            model=link.model,
+        ) from exc
+    expected = RESPONSE_TYPES[modality]
+    if not isinstance(response, expected):
+        raise TarashException(
+            f"handler of provider {link.provider!r} returned {type(response).__name__}, "
+            f"not {expected.__name__}",
+            provider=link.provider,
+        )
+    return response
+
+
+# ---------------------------------------------------------------- building blocks
+def _coerce(modality: Modality, config: Any, request: Any) -> tuple[GenerationConfig, GenerationRequest]:
+    config_type, request_type = CONFIG_TYPES[modality], REQUEST_TYPES[modality]
+    try:
+        if isinstance(config, dict):
+            config = config_type.model_validate(config)
+        if isinstance(request, dict):
+            request = request_type.model_validate(request)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(str(exc)) from exc
+    if not isinstance(config, config_type):
+        raise ValidationError(
+            f"generate_{modality} takes a {config_type.__name__}, got {type(config).__name__}"
+        )
+    if not isinstance(request, request_type):
+        raise ValidationError(
+            f"generate_{modality} takes a {request_type.__name__}, got {type(request).__name__}"
+        )
+    return config, request  # type: ignore[return-value]
+
+
+def _build_response(modality: Modality, link: Link, job: Job, status: JobStatus | None) -> Any:
+    assert status is not None
+    try:
+        return RESPONSE_TYPES[modality](
+            request_id=job.id,
+            status="completed",
+            raw_response=status.raw,
+            is_mock=link.is_mock,
+            provider=link.provider,
+            model=link.model,
+            **(status.output or {}),
+        )
+    except pydantic.ValidationError as exc:
+        raise MalformedResponseError(
+            f"the completed job's result is not a valid {modality} result: {exc}",
+            request_id=job.id,
+            raw_response=status.raw,
+        ) from exc
+
+
+def _update(
+    modality: Modality,
+    link: Link,
+    record: AttemptMetadata,
+    job: Job,
+    status: JobStatus,
+    result: Any = None,
+) -> Any:
+    return UPDATE_TYPES[modality](
+        request_id=job.id,
+        status=status.state,
+        progress_percent=100 if result is not None else status.progress_percent,
+        update=status.raw,
+        queue_position=status.queue_position,
+        logs=status.logs,
+        provider=link.provider,
+        model=link.model,
+        attempt_number=record.attempt_number,
+        result=result,
+    )
+
+
+def _failed_update(modality: Modality, link: Link, number: int, exc: TarashException) -> Any:
+    return UPDATE_TYPES[modality](
+        request_id=exc.request_id or "",
+        status="failed",
+        error=exc.message,
+        provider=link.provider,
+        model=link.model,
+        attempt_number=number,
+    )
+
+
+def _notify(callback: Callable[[Any], Any], update: Any) -> Generator[Any, Any, None]:
+    try:
+        yield Notify(callback, update)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        raise
+    except Exception:
+        logger.exception("tarash: the on_progress callback raised; generation continues")
+
+
+def _attempt_record(
+    link: Link,
+    number: int,
+    started: datetime,
+    status: str,
+    error: BaseException | None = None,
+) -> AttemptMetadata:
+    return AttemptMetadata(
+        provider=link.provider,
+        model=link.model or None,
+        attempt_number=number,
+        started_at=started,
+        ended_at=None if status == "success" else _now(),
+        status=status,  # type: ignore[arg-type]
+        error_type=type(error).__name__ if error is not None else None,
+        error_message=(getattr(error, "message", None) or str(error)) if error else None,
+        is_retryable=is_retryable_error(error) if error is not None else None,
+        request_id=getattr(error, "request_id", None),
+    )
+
+
+def _metadata(attempts: list[AttemptMetadata], chain_length: int) -> ExecutionMetadata:
+    success = next((a.attempt_number for a in attempts if a.status == "success"), None)
+    return ExecutionMetadata(
+        total_attempts=len(attempts),
+        successful_attempt=success,
+        attempts=attempts,
+        fallback_triggered=any(a.status == "failed" for a in attempts),
+        configs_in_chain=chain_length,
+    )
+
+
+def _attach(exc: BaseException, attempts: list[AttemptMetadata], chain_length: int) -> None:
+    exc.execution_metadata = _metadata(attempts, chain_length)  # type: ignore[attr-defined]
+
+
+def _has_next(links: list[Link], number: int) -> bool:
+    return any(link.skip is None for link in links[number:])
+
+
+def _label(link: Link) -> str:
+    return f"{link.provider}/{link.model}" if link.model else link.provider
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_request_id() -> str:
+    """A tarash-side id for calls whose provider assigns none."""
+    return f"tarash-{uuid.uuid4().hex}"

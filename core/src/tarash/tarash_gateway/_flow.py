@@ -1,0 +1,161 @@
+"""The two drivers of the engine: one sync, one async, for one generator.
+
+The engine (``_engine.py``) is a generator that yields *effects* and receives
+their results. These drivers are the only place where sync and async differ:
+
+- :class:`Send` → send an ``httpx.Request`` on the pooled client, under the
+  provider's in-flight limit; transport errors are thrown back into the engine;
+- :class:`~tarash.tarash_gateway.plugin.Sleep` → ``time.sleep`` / ``asyncio.sleep``;
+- :class:`Notify` → call a progress callback (awaiting it when it is async);
+- :class:`CallHandler` → call a ``register_provider`` handler's method.
+
+Cancellation (``asyncio.CancelledError``, ``KeyboardInterrupt``) raised while an
+effect runs is thrown into the engine too, so it can cancel the remote job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from typing import Any, TypeVar
+
+import httpx
+
+from tarash.tarash_gateway import _transport
+from tarash.tarash_gateway.plugin import Sleep
+
+T = TypeVar("T")
+
+
+class Send:
+    """Effect: send ``request`` to ``provider``."""
+
+    __slots__ = ("request", "provider")
+
+    def __init__(self, request: httpx.Request, provider: str) -> None:
+        self.request = request
+        self.provider = provider
+
+
+class Notify:
+    """Effect: deliver a progress update to the user's callback."""
+
+    __slots__ = ("callback", "update")
+
+    def __init__(self, callback: Callable[[Any], Any], update: Any) -> None:
+        self.callback = callback
+        self.update = update
+
+
+class CallHandler:
+    """Effect: run a registered handler's ``generate_<modality>[_async]`` method."""
+
+    __slots__ = ("handler", "modality", "args")
+
+    def __init__(self, handler: Any, modality: str, args: tuple[Any, ...]) -> None:
+        self.handler = handler
+        self.modality = modality
+        self.args = args
+
+
+Effect = Send | Sleep | Notify | CallHandler
+Program = Generator[Effect, Any, T]
+
+
+# ---------------------------------------------------------------- sync
+def run_sync(program: Program[T]) -> T:
+    """Drive ``program`` on the calling thread (works inside a running event loop too)."""
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            effect = program.throw(error) if error is not None else program.send(value)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        value, error = None, None
+        try:
+            value = _perform_sync(effect)
+        except BaseException as exc:  # noqa: BLE001 - delivered to the engine
+            error = exc
+
+
+def _perform_sync(effect: Effect) -> Any:
+    if isinstance(effect, Send):
+        with _transport.sync_limiter(effect.provider):
+            return _transport.sync_client().send(effect.request)
+    if isinstance(effect, Sleep):
+        if effect.seconds > 0:
+            time.sleep(effect.seconds)
+        return None
+    if isinstance(effect, Notify):
+        result = effect.callback(effect.update)
+        if inspect.isawaitable(result):
+            _portal_run(result)
+        return None
+    method = getattr(effect.handler, f"generate_{effect.modality}", None)
+    if method is not None:
+        return method(*effect.args)
+    return _portal_run(getattr(effect.handler, f"generate_{effect.modality}_async")(*effect.args))
+
+
+_portal_loop: asyncio.AbstractEventLoop | None = None
+_portal_lock = threading.Lock()
+
+
+def _portal_run(awaitable: Awaitable[T]) -> T:
+    """Run a coroutine from sync code, even when this thread has a running loop.
+
+    Coroutines go to one daemon thread with its own loop (never ``asyncio.run``
+    inside the caller's thread, which fails under Jupyter and async servers).
+    """
+    global _portal_loop
+    with _portal_lock:
+        if _portal_loop is None:
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="tarash-portal", daemon=True).start()
+            _portal_loop = loop
+    coroutine: Coroutine[Any, Any, T] = _as_coroutine(awaitable)
+    return asyncio.run_coroutine_threadsafe(coroutine, _portal_loop).result()
+
+
+async def _as_coroutine(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+# ---------------------------------------------------------------- async
+async def run_async(program: Program[T]) -> T:
+    """Drive ``program`` on the running event loop."""
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            effect = program.throw(error) if error is not None else program.send(value)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        value, error = None, None
+        try:
+            value = await _perform_async(effect)
+        except BaseException as exc:  # noqa: BLE001 - delivered to the engine
+            error = exc
+
+
+async def _perform_async(effect: Effect) -> Any:
+    if isinstance(effect, Send):
+        async with _transport.async_limiter(effect.provider):
+            return await _transport.async_client().send(effect.request)
+    if isinstance(effect, Sleep):
+        await asyncio.sleep(max(0.0, effect.seconds))
+        return None
+    if isinstance(effect, Notify):
+        result = effect.callback(effect.update)
+        if inspect.isawaitable(result):
+            await result
+        return None
+    method = getattr(effect.handler, f"generate_{effect.modality}_async", None)
+    if method is not None:
+        return await method(*effect.args)
+    sync_method = getattr(effect.handler, f"generate_{effect.modality}")
+    return await asyncio.to_thread(sync_method, *effect.args)

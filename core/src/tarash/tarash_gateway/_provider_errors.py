@@ -1,0 +1,111 @@
+"""Turning a provider's HTTP answer into the core's exceptions (shared by all plugins)."""
+
+from __future__ import annotations
+
+import json
+import time
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from tarash.tarash_gateway.exceptions import (
+    ContentModerationError,
+    HTTPError,
+    MalformedResponseError,
+    TarashException,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from tarash.tarash_gateway.plugin import CallContext
+
+_BODY_PREVIEW = 300
+
+
+def parse_retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or HTTP date)."""
+    millis = response.headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _body_of(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        return None
+    return body if isinstance(body, dict) else {"body": body}
+
+
+def json_body(response: httpx.Response, ctx: CallContext) -> dict[str, Any]:
+    """Return a JSON object body, or raise MalformedResponseError naming the provider."""
+    body = _body_of(response)
+    if body is None or "body" in body and len(body) == 1 and not isinstance(body["body"], dict):
+        preview = response.text[:_BODY_PREVIEW] if response.content else "<empty body>"
+        raise MalformedResponseError(
+            f"{response.request.method} {response.request.url.path} answered "
+            f"{response.status_code} with a body that is not a JSON object: {preview!r}",
+            provider=ctx.provider,
+            model=ctx.model,
+            status_code=response.status_code,
+        )
+    return body
+
+
+def error_for_response(
+    response: httpx.Response,
+    ctx: CallContext,
+    message: str | None = None,
+    *,
+    moderation: bool = False,
+    request_id: str | None = None,
+) -> TarashException:
+    """Build the exception for a provider error response.
+
+    Args:
+        response: The provider's answer (status >= 400).
+        ctx: The call context (names provider and model in the error).
+        message: The provider's own error text, if the plugin extracted it.
+        moderation: True when the provider says its safety system refused.
+        request_id: The provider's job id, if known.
+
+    Returns:
+        ContentModerationError when ``moderation``; ValidationError for 400/422;
+        HTTPError otherwise (401/403 not retryable; 408/429/5xx retryable, with
+        ``retry_after`` from the headers).
+    """
+    status = response.status_code
+    body = _body_of(response)
+    if message is None:
+        message = response.text[:_BODY_PREVIEW] if response.content else response.reason_phrase
+    where = f"{response.request.method} {response.request.url.path}"
+    text = f"{where} → {status}: {message}"
+    kwargs: dict[str, Any] = {
+        "provider": ctx.provider,
+        "model": ctx.model,
+        "request_id": request_id,
+        "raw_response": body,
+    }
+    if moderation:
+        return ContentModerationError(text, **kwargs)
+    if status in (400, 422):
+        return ValidationError(text, **kwargs)
+    if status in (401, 403):
+        text += f" (check the API key for provider {ctx.provider!r})"
+    return HTTPError(text, status_code=status, retry_after=parse_retry_after(response), **kwargs)

@@ -1,0 +1,166 @@
+"""The exceptions tarash raises.
+
+Every error a caller needs to handle is a :class:`TarashException`; httpx and
+plugin errors are wrapped (``raise ... from exc``) so callers catch tarash
+types only::
+
+    TarashException                 message, provider, model, request_id, raw_response,
+    │                               execution_metadata (every attempt of the chain)
+    ├── ValidationError             bad input or configuration; never retried
+    ├── ContentModerationError      the provider's safety system refused the job
+    ├── HTTPError                   the provider answered with an error status
+    │   └── MalformedResponseError  the provider's body could not be understood
+    ├── HTTPConnectionError         no answer: connect failure, dropped connection
+    ├── GenerationFailedError       the job ran and failed on the provider's side
+    └── TimeoutError                ``config.timeout`` / ``max_poll_attempts`` reached
+
+:func:`is_retryable_error` decides whether a fallback chain moves on to its
+next config: GenerationFailedError, TimeoutError, HTTPConnectionError and
+HTTPError 429/500/502/503/504 are retryable; everything else is not.
+
+Warnings: :class:`TarashPluginWarning` is emitted once per plugin that fails to
+load; filter it with the ``warnings`` module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tarash.tarash_gateway.models import ExecutionMetadata
+
+__all__ = [
+    "ContentModerationError",
+    "GenerationFailedError",
+    "HTTPConnectionError",
+    "HTTPError",
+    "MalformedResponseError",
+    "TarashException",
+    "TarashPluginWarning",
+    "TimeoutError",
+    "ValidationError",
+    "is_retryable_error",
+]
+
+RETRYABLE_STATUS_CODES = frozenset({429, 500, 502, 503, 504})
+
+
+class TarashException(Exception):
+    """Base class of every error tarash raises.
+
+    Attributes:
+        message: Human-readable description (never contains an API key).
+        provider: Provider id of the attempt that failed, when known.
+        model: Model of the attempt that failed, when known.
+        request_id: The provider's id for the job, when one was assigned.
+        raw_response: The provider's error body, when there was one.
+        execution_metadata: Every attempt of the fallback chain, set by the
+            engine before the exception leaves the public API.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        provider: str | None = None,
+        model: str | None = None,
+        request_id: str | None = None,
+        raw_response: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.model = model
+        self.request_id = request_id
+        self.raw_response = raw_response
+        self.execution_metadata: ExecutionMetadata | None = None
+
+    def __str__(self) -> str:
+        where = "/".join(part for part in (self.provider, self.model) if part)
+        return f"[{where}] {self.message}" if where else self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, provider={self.provider!r}, model={self.model!r})"
+
+
+class ValidationError(TarashException):
+    """The request or configuration is invalid; raised before any network call."""
+
+
+class ContentModerationError(TarashException):
+    """The provider's content policy rejected the prompt, the input or the output."""
+
+
+class HTTPError(TarashException):
+    """The provider answered with an error status.
+
+    Attributes:
+        status_code: The HTTP status code.
+        retry_after: Seconds the provider asked us to wait (``Retry-After``), if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        provider: str | None = None,
+        model: str | None = None,
+        request_id: str | None = None,
+        raw_response: dict[str, Any] | None = None,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, provider, model, request_id, raw_response)
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+
+class MalformedResponseError(HTTPError):
+    """The provider answered, but its body is not what its protocol documents."""
+
+
+class HTTPConnectionError(TarashException):
+    """The provider could not be reached, or the connection dropped mid-request."""
+
+
+class GenerationFailedError(TarashException):
+    """The provider accepted the job, then reported that it failed."""
+
+
+class TimeoutError(TarashException):  # noqa: A001 - documented public name
+    """The job did not finish within ``config.timeout`` or ``max_poll_attempts``.
+
+    Attributes:
+        timeout_seconds: The limit that was reached, in seconds.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        provider: str | None = None,
+        model: str | None = None,
+        request_id: str | None = None,
+        raw_response: dict[str, Any] | None = None,
+        timeout_seconds: float | None = None,
+    ) -> None:
+        super().__init__(message, provider, model, request_id, raw_response)
+        self.timeout_seconds = timeout_seconds
+
+
+class TarashPluginWarning(UserWarning):
+    """A provider plugin could not be loaded; every other provider keeps working."""
+
+
+def is_retryable_error(error: BaseException) -> bool:
+    """Tell whether a fallback chain should move on to its next config after ``error``.
+
+    Args:
+        error: The exception an attempt raised.
+
+    Returns:
+        True for GenerationFailedError, TimeoutError, HTTPConnectionError and
+        HTTPError with status 429/500/502/503/504; False for everything else.
+    """
+    if isinstance(error, GenerationFailedError | TimeoutError | HTTPConnectionError):
+        return True
+    if isinstance(error, HTTPError):
+        return error.status_code in RETRYABLE_STATUS_CODES
+    return False

@@ -1,0 +1,114 @@
+"""The plugin contract: pluggy hook specifications of project ``tarash``.
+
+A plugin is a module (or object) registered through the ``tarash.providers``
+entry-point group, implementing these hooks with :data:`hookimpl`. Every hook
+except :func:`tarash_providers` takes ``provider`` first; an implementation
+returns ``None`` for providers it does not own. The core knows the owner of each
+provider id from :func:`tarash_providers` and asks only that plugin.
+
+Hooks are pure and cheap: no network, no file I/O, no heavy imports. The I/O
+happens in the flows ``tarash_submit``, ``tarash_poll`` and ``tarash_cancel``
+return, which the core drives (see :mod:`tarash.tarash_gateway.plugin`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from tarash.tarash_gateway.models import GenerationRequest, Modality
+    from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, ProviderInfo
+
+PROJECT = "tarash"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+"""Decorate a plugin's hook implementations with this marker."""
+
+
+@hookspec
+def tarash_providers() -> list[ProviderInfo]:
+    """Describe the providers this plugin owns.
+
+    Called once when the plugin is loaded. Must not do I/O.
+
+    Returns:
+        One ProviderInfo per provider id.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def tarash_supports_modality(provider: str, model: str, modality: Modality) -> bool | None:
+    """Tell whether ``model`` of ``provider`` can generate ``modality``.
+
+    Args:
+        provider: Provider id from the config.
+        model: Model id (the provider's default when the config gave none).
+        modality: One of ``video``, ``image``, ``tts``, ``sts``.
+
+    Returns:
+        True/False when this plugin owns ``provider``; None otherwise.
+        The call stops at the first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def tarash_map_fields(
+    provider: str, model: str, modality: Modality, request: GenerationRequest
+) -> dict[str, Any] | None:
+    """Translate a request into the provider's payload, validating it.
+
+    Raise ValidationError (naming the field, the value and what is accepted)
+    for input the model cannot take; this runs before any network call.
+    Users' ``register_provider_field_mapping`` tables take precedence.
+
+    Returns:
+        The provider payload (JSON-ready dict; may hold bytes for uploads),
+        or None when this plugin does not own ``provider``.
+        The call stops at the first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def tarash_submit(provider: str, payload: dict[str, Any], ctx: CallContext) -> Flow[Job] | None:
+    """Start a job: return a flow that sends the submit request and returns a Job.
+
+    The core never retries a submit that may have reached the provider: a
+    submit costs the user money.
+
+    Returns:
+        A flow ending with the Job (already complete for one-shot APIs), or None
+        when this plugin does not own ``provider``.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def tarash_poll(provider: str, job: Job, ctx: CallContext) -> Flow[JobStatus] | None:
+    """Check a job once: return a flow ending with its JobStatus.
+
+    When the job is complete, the flow fetches the result and fills
+    ``JobStatus.output``. A failed job raises GenerationFailedError or
+    ContentModerationError. The core retries a poll after transient errors.
+
+    Returns:
+        A flow, or None when this plugin does not own ``provider``.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def tarash_cancel(provider: str, job: Job, ctx: CallContext) -> Flow[None] | None:
+    """Ask the provider to cancel a job (best effort; errors are logged, not raised).
+
+    Called when ``timeout`` passes, ``max_poll_attempts`` is reached, or the
+    caller's task is cancelled.
+
+    Returns:
+        A flow, or None when the provider has no cancellation (or is not owned).
+    """
+    raise NotImplementedError

@@ -1,0 +1,227 @@
+"""The offline mock provider: ``provider="mock"``, or ``config.mock=MockConfig(enabled=True)``.
+
+It ships in tarash-core and registers through the ``tarash.providers`` entry
+point like any plugin. It makes no network call and returns real media: a PNG
+for images, an MP4 for video, WAV / MP3 / PCM for speech. ``MockConfig`` picks
+weighted outcomes (media, a ready response, or any exception to raise) and
+simulates queueing and progress with ``MockPollingConfig``.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import uuid
+from typing import Any
+
+from tarash.tarash_gateway import _mock_media
+from tarash.tarash_gateway._media import is_url, to_bytes
+from tarash.tarash_gateway._mock_config import MockConfig, MockPollingConfig, MockResponse
+from tarash.tarash_gateway.exceptions import GenerationFailedError, TarashException
+from tarash.tarash_gateway.hookspecs import hookimpl
+from tarash.tarash_gateway.models import MODALITIES, Modality
+from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, ProviderInfo
+
+__all__ = ["MockConfig", "MockPollingConfig", "MockResponse"]
+
+PROVIDER = "mock"
+_RESPONSE_ENVELOPE = {
+    "request_id",
+    "status",
+    "is_mock",
+    "raw_response",
+    "execution_metadata",
+    "provider",
+    "model",
+}
+
+
+@hookimpl
+def tarash_providers() -> list[ProviderInfo]:
+    """The mock provider: every modality, no key, no network."""
+    return [
+        ProviderInfo(
+            name=PROVIDER,
+            modalities=list(MODALITIES),
+            default_base_url="http://mock.invalid",
+            requires_api_key=False,
+            default_models={m: f"mock-{m}" for m in MODALITIES},
+        )
+    ]
+
+
+@hookimpl
+def tarash_supports_modality(provider: str, model: str, modality: Modality) -> bool | None:
+    """Every model of the mock supports every modality."""
+    return True if provider == PROVIDER else None
+
+
+@hookimpl
+def tarash_map_fields(
+    provider: str, model: str, modality: Modality, request: Any
+) -> dict[str, Any] | None:
+    """The request's own fields (the mock reads them back)."""
+    if provider != PROVIDER:
+        return None
+    return {"model": model, **request.model_dump(exclude_none=True, exclude={"extra_params"})}
+
+
+@hookimpl
+def tarash_submit(provider: str, payload: dict[str, Any], ctx: CallContext) -> Flow[Job] | None:
+    """Pick an outcome; finish at once unless polling is simulated."""
+    return _submit(ctx) if provider == PROVIDER else None
+
+
+@hookimpl
+def tarash_poll(provider: str, job: Job, ctx: CallContext) -> Flow[JobStatus] | None:
+    """Advance the simulated status sequence by one step."""
+    return _poll(job, ctx) if provider == PROVIDER else None
+
+
+@hookimpl
+def tarash_cancel(provider: str, job: Job, ctx: CallContext) -> Flow[None] | None:
+    """Mark the job cancelled (there is nothing remote to stop)."""
+    if provider != PROVIDER:
+        return None
+    return _cancel(job)
+
+
+# ---------------------------------------------------------------- flows
+def _settings(ctx: CallContext) -> MockConfig:
+    return ctx.config.mock or MockConfig(enabled=True)
+
+
+def _polling(mock: MockConfig) -> MockPollingConfig | None:
+    return mock.polling if mock.polling is not None and mock.polling.enabled else None
+
+
+def _submit(ctx: CallContext) -> Flow[Job]:
+    mock = _settings(ctx)
+    outcomes = mock.outcomes()
+    rng = random.Random(mock.seed)
+    index = rng.choices(range(len(outcomes)), weights=[o.weight for o in outcomes])[0]
+    job = Job(
+        provider=PROVIDER,
+        model=ctx.model,
+        modality=ctx.modality,
+        id=f"mock_{uuid.uuid4().hex}",
+        data={"outcome": index, "step": 0},
+    )
+    if _polling(mock) is None:
+        job.status = _finish(job, ctx, outcomes[index], {"mock": True})
+    return job
+    yield  # a flow is a generator, even when it needs no request
+
+
+def _poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
+    mock = _settings(ctx)
+    polling = _polling(mock)
+    assert polling is not None
+    step = int(job.data["step"])
+    job.data["step"] = step + 1
+    sequence = polling.status_sequence
+    raw: dict[str, Any] = {"mock": True, "step": step}
+    if polling.custom_updates and step < len(polling.custom_updates):
+        raw.update(polling.custom_updates[step])
+    state = sequence[step] if step < len(sequence) else "completed"
+    outcome = mock.outcomes()[int(job.data["outcome"])]
+    if state == "failed":
+        raise GenerationFailedError("mock job failed (status_sequence)", request_id=job.id)
+    if state == "completed":
+        return _finish(job, ctx, outcome, raw)
+    progress = None
+    if polling.progress_percentages and step < len(polling.progress_percentages):
+        progress = polling.progress_percentages[step]
+    return JobStatus(
+        state=state,
+        progress_percent=progress,
+        queue_position=max(0, sequence.index("processing") - step - 1)
+        if state == "queued" and "processing" in sequence
+        else None,
+        logs=[f"mock step {step + 1}/{len(sequence)}: {state}"],
+        raw=raw,
+        poll_after=polling.delay_between_updates,
+    )
+    yield  # pragma: no cover - makes this function a generator
+
+
+def _cancel(job: Job) -> Flow[None]:
+    job.data["cancelled"] = True
+    return None
+    yield  # pragma: no cover
+
+
+# ---------------------------------------------------------------- outcomes
+def _finish(job: Job, ctx: CallContext, outcome: MockResponse, raw: dict[str, Any]) -> JobStatus:
+    if outcome.error is not None:
+        error = outcome.error
+        if isinstance(error, TarashException):
+            error.request_id = error.request_id or job.id
+        raise error
+    if outcome.mock_response is not None:
+        fields = outcome.mock_response.model_dump()
+        output = {k: v for k, v in fields.items() if k not in _RESPONSE_ENVELOPE}
+        return JobStatus(state="completed", output=output, raw=dict(fields.get("raw_response") or raw))
+    output = _media_for(ctx, outcome)
+    return JobStatus(state="completed", output=output, raw={**raw, "mock": True})
+
+
+def _media_for(ctx: CallContext, outcome: MockResponse) -> dict[str, Any]:
+    request: Any = ctx.request
+    if ctx.modality == "video":
+        if outcome.output_video is not None:
+            video = outcome.output_video
+            if outcome.output_video_type == "content" and not is_url(video):
+                data, content_type = to_bytes(video, "video/mp4")
+                video = {"content": data, "content_type": content_type}
+            return {"video": video, "content_type": "video/mp4"}
+        return {
+            "video": {"content": _mock_media.sample("sample.mp4"), "content_type": "video/mp4"},
+            "content_type": "video/mp4",
+            "duration": 2.0,
+            "resolution": "320x180",
+            "aspect_ratio": "16:9",
+        }
+    if ctx.modality == "image":
+        if outcome.output_images is not None:
+            return {"images": list(outcome.output_images)}
+        width, height = _size(request.size)
+        count = request.n or 1
+        seed = request.seed or 0
+        images = [
+            base64.b64encode(_mock_media.png(width, height, seed + i)).decode("ascii")
+            for i in range(count)
+        ]
+        return {"images": images, "content_type": "image/png"}
+    if outcome.output_audio is not None:
+        data, content_type = to_bytes(outcome.output_audio, "audio/mpeg")
+        return {"audio": base64.b64encode(data).decode("ascii"), "content_type": content_type}
+    return _speech(request)
+
+
+def _speech(request: Any) -> dict[str, Any]:
+    fmt = request.output_format
+    text = getattr(request, "text", "") or ""
+    seconds = max(0.5, min(10.0, len(text) / 15))
+    rate = fmt.sample_rate or 16000
+    if fmt.format == "mp3":
+        data, content_type, seconds = _mock_media.sample("sample.mp3"), "audio/mpeg", 1.0
+    elif fmt.format == "pcm":
+        data, content_type = _mock_media.pcm(seconds, rate), "audio/pcm"
+    else:
+        data, content_type = _mock_media.wav(seconds, rate), "audio/wav"
+    return {
+        "audio": base64.b64encode(data).decode("ascii"),
+        "content_type": content_type,
+        "duration": round(seconds, 3),
+    }
+
+
+def _size(size: str | None) -> tuple[int, int]:
+    if not size or "x" not in size:
+        return 256, 256
+    width, _, height = size.partition("x")
+    try:
+        return int(width), int(height)
+    except ValueError:
+        return 256, 256

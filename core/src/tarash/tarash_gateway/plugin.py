@@ -1,0 +1,201 @@
+"""What a provider plugin works with: the job handle, flows, call context, provider info.
+
+A plugin does no I/O. Its ``submit``, ``poll`` and ``cancel`` hooks return *flows*:
+generators that yield :class:`httpx.Request` (or :class:`Sleep`) and receive the
+:class:`httpx.Response`, ending with their result, like ``httpx.Auth.auth_flow``::
+
+    def submit(payload, ctx) -> Flow[Job]:
+        response = yield httpx.Request("POST", ctx.url("/v1/jobs"), json=payload,
+                                       headers={"Authorization": f"Bearer {ctx.api_key}"})
+        body = json_body(response, ctx)
+        return Job(provider=ctx.provider, model=ctx.model, modality=ctx.modality, id=body["id"])
+
+The core sends each request on a pooled client (sync or async), applies timeouts,
+limits in-flight requests, maps transport errors, logs without secrets, and retries
+idempotent polls. A flow that raises a TarashException fails the attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
+
+from tarash.tarash_gateway._provider_errors import (
+    error_for_response,
+    json_body,
+    parse_retry_after,
+)
+from tarash.tarash_gateway.models import Modality
+
+if TYPE_CHECKING:
+    from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest
+    from tarash.tarash_gateway.providers.field_mappers import FieldMapper
+
+__all__ = [
+    "CallContext",
+    "Flow",
+    "Job",
+    "JobStatus",
+    "ModelFamily",
+    "ProviderInfo",
+    "Sleep",
+    "error_for_response",
+    "json_body",
+    "parse_retry_after",
+]
+
+T = TypeVar("T")
+
+
+class Sleep:
+    """Yield ``Sleep(seconds)`` from a flow to wait without blocking the event loop."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __repr__(self) -> str:
+        return f"Sleep({self.seconds})"
+
+
+Flow: TypeAlias = Generator[httpx.Request | Sleep, httpx.Response | None, T]
+"""A sans-I/O generator: yields requests (or Sleep), receives responses, returns T."""
+
+JobState = Literal["queued", "processing", "completed"]
+
+
+class JobStatus(BaseModel):
+    """One status check of a job, as a poll flow returns it.
+
+    A failed job is not a status: the poll flow raises GenerationFailedError
+    (or ContentModerationError) instead.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    state: JobState
+    progress_percent: int | None = Field(default=None, ge=0, le=100)
+    queue_position: int | None = None
+    logs: list[str] = Field(default_factory=list, description="New log lines since last poll.")
+    output: dict[str, Any] | None = Field(
+        default=None,
+        description="When completed: the response fields (video=..., images=..., audio=...).",
+    )
+    raw: dict[str, Any] = Field(default_factory=dict, description="The provider's status body.")
+    poll_after: float | None = Field(
+        default=None, description="Seconds the provider asks us to wait before the next poll."
+    )
+
+
+class Job(BaseModel):
+    """A serialisable handle of a submitted job.
+
+    ``data`` holds whatever the plugin needs to poll and cancel (status URLs...).
+    One-shot providers return a Job whose ``status`` is already completed.
+    """
+
+    provider: str
+    model: str
+    modality: Modality
+    id: str = Field(description="The provider's id for the job.")
+    data: dict[str, Any] = Field(default_factory=dict)
+    status: JobStatus | None = Field(default=None, description="Set when complete at submit.")
+
+    @property
+    def is_complete(self) -> bool:
+        """True when the job finished at submit (no polling needed)."""
+        return self.status is not None and self.status.state == "completed"
+
+
+class ModelFamily(BaseModel):
+    """A family of models a plugin maps exactly (shown by ``tarash providers --models``)."""
+
+    name: str
+    prefixes: list[str] = Field(description="Model ids starting with these belong here.")
+    modalities: list[Modality]
+    fields: list[str] = Field(
+        default_factory=list, description="Request fields the family uses."
+    )
+    notes: str = ""
+
+
+class ProviderInfo(BaseModel):
+    """What a plugin tells the core about one provider it owns."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    name: str = Field(description="Provider id used in configs, e.g. 'fal'.")
+    modalities: list[Modality]
+    default_base_url: str | None = Field(
+        default=None, description="None when the user must give base_url (Azure)."
+    )
+    api_key_env: list[str] = Field(
+        default_factory=list, description="Environment variables read, in order, for the key."
+    )
+    requires_api_key: bool = True
+    default_models: dict[str, str] = Field(
+        default_factory=dict, description="Model used per modality when config.model is None."
+    )
+    model_families: list[ModelFamily] = Field(default_factory=list)
+    field_mappings: dict[str, dict[str, FieldMapper]] = Field(
+        default_factory=dict,
+        description="Model prefix → field mappers (what get_provider_field_mapping shows).",
+    )
+    distribution: str | None = Field(default=None, description="Filled in by the loader.")
+    version: str | None = Field(default=None, description="Filled in by the loader.")
+
+
+class CallContext:
+    """Everything a flow may read about the current attempt.
+
+    ``api_key`` is resolved (config, then the provider's environment variables)
+    and is never part of ``repr``.
+    """
+
+    __slots__ = ("provider", "model", "modality", "config", "request", "api_key", "base_url")
+
+    def __init__(
+        self,
+        provider: str,
+        model: str,
+        modality: Modality,
+        config: GenerationConfig,
+        request: GenerationRequest,
+        api_key: str | None,
+        base_url: str,
+    ) -> None:
+        self.provider = provider
+        self.model = model
+        self.modality: Modality = modality
+        self.config = config
+        self.request = request
+        self.api_key = api_key
+        self.base_url = base_url.rstrip("/")
+
+    def url(self, path: str) -> str:
+        """Join ``path`` onto the resolved base URL."""
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    @property
+    def provider_config(self) -> dict[str, Any]:
+        """The user's ``config.provider_config``."""
+        return self.config.provider_config
+
+    def __repr__(self) -> str:
+        return (
+            f"CallContext(provider={self.provider!r}, model={self.model!r}, "
+            f"modality={self.modality!r}, base_url={self.base_url!r}, api_key=<hidden>)"
+        )
+
+
+def _rebuild() -> None:
+    from tarash.tarash_gateway.providers.field_mappers import FieldMapper
+
+    ProviderInfo.model_rebuild(_types_namespace={"FieldMapper": FieldMapper})
+
+
+_rebuild()

@@ -1,0 +1,1 @@
+"""Helpers for writing providers: the field-mapper library lives in ``field_mappers``."""

@@ -1,0 +1,319 @@
+"""Declarative field mapping: request fields → a provider's payload fields.
+
+A mapping is a dict ``{api_field_name: FieldMapper}``. Each FieldMapper reads
+one request field (``source_field``) and converts it; ``None`` results are left
+out of the payload. Converters reject values the model does not accept by
+raising :class:`FieldValueError`; :func:`apply_field_mappers` turns that into a
+ValidationError naming the field, the value and what is accepted, before any
+network call.
+
+Media given as bytes (MediaContent) or base64 becomes a data URI wherever a
+provider takes URLs; URLs pass through unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tarash.tarash_gateway._media import to_data_uri
+from tarash.tarash_gateway.exceptions import ValidationError
+
+__all__ = [
+    "FieldMapper",
+    "FieldValueError",
+    "apply_field_mappers",
+    "aspect_ratio_field_mapper",
+    "constant_field_mapper",
+    "duration_field_mapper",
+    "enum_field_mapper",
+    "extra_params_field_mapper",
+    "get_field_mappers_from_registry",
+    "image_input_field_mapper",
+    "image_list_field_mapper",
+    "mask_image_field_mapper",
+    "n_images_field_mapper",
+    "passthrough_field_mapper",
+    "quality_field_mapper",
+    "single_image_field_mapper",
+    "size_field_mapper",
+    "style_field_mapper",
+    "video_url_field_mapper",
+]
+
+ImageRole = Literal["reference", "first_frame", "last_frame", "asset", "style"]
+Converter = Callable[[Any, Any], Any]
+
+
+class FieldValueError(ValueError):
+    """A converter's refusal of a value: which field, which value, what is accepted."""
+
+    def __init__(self, field: str, value: object, accepted: str) -> None:
+        super().__init__(f"{field}={value!r} is not accepted; {accepted}")
+        self.field = field
+        self.value = value
+        self.accepted = accepted
+
+
+@dataclass(frozen=True)
+class FieldMapper:
+    """Maps one request field to one API field.
+
+    Attributes:
+        source_field: Attribute of the request to read.
+        converter: ``(request, value) -> api_value``; return None to omit the field.
+        required: Refuse the request when the value (before or after conversion) is None.
+    """
+
+    source_field: str
+    converter: Converter
+    required: bool = False
+
+
+def apply_field_mappers(
+    field_mappers: Mapping[str, FieldMapper], request: Any
+) -> dict[str, Any]:
+    """Build a provider payload from ``request``.
+
+    Returns:
+        ``{api_field: value}`` without None values, empty lists or empty dicts.
+
+    Raises:
+        ValidationError: A required field is missing or a value is not accepted.
+    """
+    payload: dict[str, Any] = {}
+    for api_field, mapper in field_mappers.items():
+        value = getattr(request, mapper.source_field, None)
+        if mapper.required and value in (None, [], ""):
+            raise ValidationError(
+                f"{mapper.source_field} is required by this model (sent as {api_field!r})"
+            )
+        try:
+            converted = mapper.converter(request, value)
+        except FieldValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        except ValueError as exc:
+            raise ValidationError(f"{mapper.source_field}: {exc}") from exc
+        if mapper.required and converted is None:
+            raise ValidationError(
+                f"{mapper.source_field} is required by this model (sent as {api_field!r})"
+            )
+        if converted is not None and converted != [] and converted != {}:
+            payload[api_field] = converted
+    return payload
+
+
+def get_field_mappers_from_registry(
+    model_name: str,
+    registry: Mapping[str, dict[str, FieldMapper]],
+    fallback_mappers: dict[str, FieldMapper] | None = None,
+) -> dict[str, FieldMapper] | None:
+    """Return the mappers of the longest registry key that ``model_name`` starts with."""
+    if model_name in registry:
+        return registry[model_name]
+    best = max((key for key in registry if model_name.startswith(key)), key=len, default=None)
+    return registry[best] if best is not None else fallback_mappers
+
+
+def _accepted(values: Iterable[object]) -> str:
+    return "accepted: " + ", ".join(repr(v) for v in values)
+
+
+# ---------------------------------------------------------------- generic mappers
+def passthrough_field_mapper(source_field: str, required: bool = False) -> FieldMapper:
+    """Copy ``source_field`` unchanged."""
+    return FieldMapper(source_field, lambda _req, value: value, required)
+
+
+def constant_field_mapper(value: Any) -> FieldMapper:
+    """Always send ``value`` (a model's fixed setting)."""
+    return FieldMapper("", lambda _req, _value: value)
+
+
+def enum_field_mapper(
+    source_field: str,
+    allowed_values: Sequence[Any] | Mapping[Any, Any],
+    required: bool = False,
+) -> FieldMapper:
+    """Accept only ``allowed_values``; a mapping also translates (``{"16:9": "landscape"}``)."""
+
+    def convert(_req: Any, value: Any) -> Any:
+        if value is None:
+            return None
+        if value not in allowed_values:
+            raise FieldValueError(source_field, value, _accepted(allowed_values))
+        return allowed_values[value] if isinstance(allowed_values, Mapping) else value
+
+    return FieldMapper(source_field, convert, required)
+
+
+def aspect_ratio_field_mapper(
+    allowed_values: Sequence[str] | Mapping[str, Any] | None = None,
+) -> FieldMapper:
+    """Map ``aspect_ratio``, optionally restricted to / translated by ``allowed_values``."""
+    if allowed_values is None:
+        return passthrough_field_mapper("aspect_ratio")
+    return enum_field_mapper("aspect_ratio", allowed_values)
+
+
+def extra_params_field_mapper(param_name: str, required: bool = False) -> FieldMapper:
+    """Send ``request.extra_params[param_name]`` when present."""
+
+    def convert(_req: Any, value: Any) -> Any:
+        if required and (not isinstance(value, dict) or value.get(param_name) is None):
+            raise FieldValueError(f"extra_params[{param_name!r}]", None, "a value is required")
+        return value.get(param_name) if isinstance(value, dict) else None
+
+    return FieldMapper("extra_params", convert)
+
+
+def duration_field_mapper(
+    field_type: Literal["str", "int"],
+    allowed_values: Sequence[str] | Sequence[int] | None = None,
+    provider: str = "unknown",
+    model: str | None = None,
+    add_suffix: bool = True,
+) -> FieldMapper:
+    """Map ``duration_seconds`` to an int (``8``) or a string (``"8s"``, or ``"8"``).
+
+    Args:
+        field_type: ``"int"`` or ``"str"``.
+        allowed_values: Accepted durations, as ints or as strings like ``"8s"``.
+        provider: Unused; kept for compatibility with earlier releases.
+        model: Unused; kept for compatibility with earlier releases.
+        add_suffix: Append ``s`` to string durations.
+    """
+    allowed = (
+        sorted({int(str(v).rstrip("s")) for v in allowed_values}) if allowed_values else None
+    )
+
+    def convert(_req: Any, value: Any) -> Any:
+        if value is None:
+            return None
+        seconds = int(value)
+        if allowed is not None and seconds not in allowed:
+            raise FieldValueError(
+                "duration_seconds", value, "accepted: " + ", ".join(f"{s}" for s in allowed)
+            )
+        if field_type == "int":
+            return seconds
+        return f"{seconds}s" if add_suffix else str(seconds)
+
+    return FieldMapper("duration_seconds", convert)
+
+
+# ---------------------------------------------------------------- media mappers
+def _images_of(value: Any, roles: Sequence[str] | None) -> list[Any]:
+    items = value or []
+    return [item["image"] for item in items if roles is None or item.get("type") in roles]
+
+
+def single_image_field_mapper(
+    required: bool = False,
+    image_type: ImageRole = "reference",
+    strict: bool = True,
+) -> FieldMapper:
+    """Send the one image of role ``image_type`` as a URL / data URI.
+
+    For ``reference``, a ``first_frame`` image is accepted too. With ``strict``,
+    more than one matching image is refused; otherwise the field is left out.
+    """
+    roles = ("reference", "first_frame") if image_type == "reference" else (image_type,)
+
+    def convert(_req: Any, value: Any) -> str | None:
+        images = _images_of(value, roles)
+        if not images:
+            return None
+        if len(images) > 1:
+            if strict:
+                raise FieldValueError(
+                    "image_list", f"{len(images)} {image_type} images", "at most 1 accepted"
+                )
+            return None
+        return to_data_uri(images[0], "image/png")
+
+    return FieldMapper("image_list", convert, required)
+
+
+def image_list_field_mapper(
+    image_type: ImageRole | Sequence[ImageRole] | None = None,
+    max_items: int | None = None,
+) -> FieldMapper:
+    """Send images (all, or those of the given role(s)) as a list of URLs / data URIs."""
+    roles = [image_type] if isinstance(image_type, str) else image_type
+
+    def convert(_req: Any, value: Any) -> list[str]:
+        images = _images_of(value, roles)
+        if max_items is not None and len(images) > max_items:
+            raise FieldValueError("image_list", f"{len(images)} images", f"at most {max_items}")
+        return [to_data_uri(image, "image/png") for image in images]
+
+    return FieldMapper("image_list", convert)
+
+
+def image_input_field_mapper(required: bool = False) -> FieldMapper:
+    """Send the first image of ``image_list`` (img2img, inpainting) as URL / data URI."""
+
+    def convert(_req: Any, value: Any) -> str | None:
+        images = _images_of(value, None)
+        return to_data_uri(images[0], "image/png") if images else None
+
+    return FieldMapper("image_list", convert, required)
+
+
+def video_url_field_mapper(required: bool = False) -> FieldMapper:
+    """Send ``request.video`` as URL / data URI."""
+
+    def convert(_req: Any, value: Any) -> str | None:
+        return None if value is None else to_data_uri(value, "video/mp4")
+
+    return FieldMapper("video", convert, required)
+
+
+def mask_image_field_mapper() -> FieldMapper:
+    """Send ``request.mask_image`` as URL / data URI."""
+
+    def convert(_req: Any, value: Any) -> str | None:
+        return None if value is None else to_data_uri(value, "image/png")
+
+    return FieldMapper("mask_image", convert)
+
+
+# ---------------------------------------------------------------- image option mappers
+def size_field_mapper(
+    allowed_values: Sequence[str] | None = None,
+    provider: str = "unknown",
+    model: str | None = None,
+) -> FieldMapper:
+    """Map ``size`` ('WxH'), restricted to ``allowed_values`` when given."""
+    return _option_mapper("size", allowed_values)
+
+
+def quality_field_mapper(allowed_values: Sequence[str] | None = None) -> FieldMapper:
+    """Map ``quality``, restricted to ``allowed_values`` when given."""
+    return _option_mapper("quality", allowed_values)
+
+
+def style_field_mapper(allowed_values: Sequence[str] | None = None) -> FieldMapper:
+    """Map ``style``, restricted to ``allowed_values`` when given."""
+    return _option_mapper("style", allowed_values)
+
+
+def _option_mapper(field: str, allowed_values: Sequence[str] | None) -> FieldMapper:
+    if allowed_values is None:
+        return FieldMapper(field, lambda _req, value: None if value is None else str(value))
+    return enum_field_mapper(field, list(allowed_values))
+
+
+def n_images_field_mapper(min_value: int = 1, max_value: int = 10) -> FieldMapper:
+    """Map ``n`` (number of images), bounded to ``[min_value, max_value]``."""
+
+    def convert(_req: Any, value: Any) -> int | None:
+        if value is None:
+            return None
+        if not min_value <= int(value) <= max_value:
+            raise FieldValueError("n", value, f"accepted: {min_value} to {max_value}")
+        return int(value)
+
+    return FieldMapper("n", convert)

@@ -1,0 +1,56 @@
+"""Sessions: tests (default), lint, typecheck, docs, bench.
+
+Every distribution is installed from its directory, as a user would install
+it (no editable installs), so the tests see exactly what ships.
+"""
+
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+PLUGINS = sorted(
+    str(p.relative_to(ROOT)) for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists()
+)
+DISTRIBUTIONS = ["core", *PLUGINS]
+TEST_DEPS = ["pytest>=8", "anyio>=4", "hatchling>=1.21"]
+
+
+def install_distributions(session: nox.Session) -> None:
+    session.install("hatchling>=1.21")
+    session.install("--no-build-isolation", "--force-reinstall", "--no-deps", *DISTRIBUTIONS)
+    session.install(*DISTRIBUTIONS)  # dependencies of each distribution
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite against the installed distributions."""
+    session.install(*TEST_DEPS)
+    install_distributions(session)
+    session.run("pytest", *(session.posargs or ["tests"]), env={"TARASH_STRICT_PLUGINS": "1"})
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff: lint and formatting."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Mypy, strict, on the core distribution."""
+    session.install("mypy>=1.10", "pydantic>=2.7", "httpx", "pluggy")
+    install_distributions(session)
+    session.run("mypy", "core/src/tarash")
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks (figures, not assertions): see benchmarks/README.md."""
+    install_distributions(session)
+    session.run("python", "benchmarks/run.py", *session.posargs)

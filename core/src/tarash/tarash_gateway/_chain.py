@@ -145,6 +145,7 @@ def map_fields(link: Link, modality: Modality, request: GenerationRequest) -> di
             model=link.model,
             modality=modality,
             request=request,
+            config=link.config,
         )
     except TarashException as exc:
         exc.provider = exc.provider or link.provider

@@ -49,12 +49,19 @@ class LoadedProvider:
 
     info: ProviderInfo
     plugin_name: str
-    hooks: dict[str, Callable[..., Any]]
+    hooks: dict[str, tuple[Callable[..., Any], tuple[str, ...]]]
 
     def call(self, hook: str, **kwargs: Any) -> Any:
-        """Call this provider's implementation of ``hook`` (None when it has none)."""
-        function = self.hooks.get(hook)
-        return None if function is None else function(**kwargs)
+        """Call this provider's implementation of ``hook`` (None when it has none).
+
+        Like pluggy, pass only the arguments the implementation declares, so
+        hook specifications can gain arguments without breaking plugins.
+        """
+        entry = self.hooks.get(hook)
+        if entry is None:
+            return None
+        function, argnames = entry
+        return function(*[kwargs[name] for name in argnames])
 
 
 @dataclass
@@ -121,7 +128,7 @@ class PluginRegistry:
             self._report(name, distribution, version, exc)
             return []
         hooks = {
-            caller.name: impl.function
+            caller.name: (impl.function, tuple(impl.argnames))
             for caller in self.pm.get_hookcallers(plugin) or []
             for impl in caller.get_hookimpls()
             if impl.plugin is plugin

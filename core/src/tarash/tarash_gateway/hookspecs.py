@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from tarash.tarash_gateway.models import GenerationRequest, Modality
+    from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
     from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, ProviderInfo
 
 PROJECT = "tarash"
@@ -57,13 +57,20 @@ def tarash_supports_modality(provider: str, model: str, modality: Modality) -> b
 
 @hookspec(firstresult=True)
 def tarash_map_fields(
-    provider: str, model: str, modality: Modality, request: GenerationRequest
+    provider: str,
+    model: str,
+    modality: Modality,
+    request: GenerationRequest,
+    config: GenerationConfig,
 ) -> dict[str, Any] | None:
     """Translate a request into the provider's payload, validating it.
 
     Raise ValidationError (naming the field, the value and what is accepted)
-    for input the model cannot take; this runs before any network call.
-    Users' ``register_provider_field_mapping`` tables take precedence.
+    for input the model cannot take; this runs for every config of a fallback
+    chain before any network call. ``config`` (base_url, api_version,
+    provider_config) is there for checks that depend on it; declare only the
+    arguments you use. Users' ``register_provider_field_mapping`` tables take
+    precedence.
 
     Returns:
         The provider payload (JSON-ready dict; may hold bytes for uploads),

@@ -1,0 +1,34 @@
+"""Shared fixtures: a tiny in-test provider plugin speaking HTTP to a FakeServer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tarash.tarash_gateway import _plugins, _registry, _transport
+from tests.support.echo_provider import EchoServer, echo_plugin
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def echo_server() -> Iterator[EchoServer]:
+    """The fake server of the 'echo' provider, with the echo plugin registered."""
+    _plugins.registry.register(echo_plugin, "echo-test", distribution="tarash-echo-test")
+    try:
+        with EchoServer() as server:
+            yield server
+    finally:
+        _plugins.registry.unregister("echo-test")
+
+
+@pytest.fixture(autouse=True)
+def _clean_registrations() -> Iterator[None]:
+    yield
+    _registry._handlers.clear()
+    _registry._field_mappings.clear()
+    _transport.reset_http()

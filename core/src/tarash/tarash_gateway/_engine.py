@@ -24,6 +24,7 @@ import pydantic
 from tarash.tarash_gateway._chain import Link, UnsupportedModalityError, resolve_chain
 from tarash.tarash_gateway._flow import CallHandler, Notify, Program, Send
 from tarash.tarash_gateway._redact import redact_url, scrub_exception
+from tarash.tarash_gateway._transport import USER_AGENT
 from tarash.tarash_gateway.exceptions import (
     HTTPConnectionError,
     HTTPError,
@@ -87,9 +88,9 @@ def generate(
         except TarashException as exc:
             exc.provider = exc.provider or link.provider
             exc.model = exc.model or link.model
+            exc.request_id = exc.request_id or record.request_id
             scrub_exception(exc, secrets)
             failed = _attempt_record(link, number, started, "failed", exc)
-            failed.request_id = exc.request_id or record.request_id
             attempts.append(failed)
             if on_progress is not None:
                 yield from _notify(on_progress, _failed_update(modality, link, number, exc))
@@ -275,6 +276,8 @@ def _drive_flow(link: Link, flow: Any, deadline: float, hook: str) -> Generator[
             raise TimeoutError(
                 f"timeout={link.config.timeout}s reached", timeout_seconds=link.config.timeout
             )
+        if "user-agent" not in item.headers:
+            item.headers["User-Agent"] = USER_AGENT
         item.extensions["timeout"] = httpx.Timeout(remaining, connect=min(remaining, 10.0)).as_dict()
         started = time.perf_counter()
         try:

@@ -9,8 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import mimetypes
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
 
 _EXTENSIONS = {
     "video/mp4": ".mp4",
@@ -120,41 +125,162 @@ def to_base64(media: Any) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+_GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream", "text/plain"})
+_HEAD_BYTES = 64
+
+
+def _base_type(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def _choose_content_type(
+    declared: str | None, header: str | None, head: bytes, url: str | None = None
+) -> str | None:
+    """The content type that names the file: declared, else served, else sniffed, else URL.
+
+    Images carry unambiguous signatures, so sniffed image bytes win over a
+    declared image type (a JPEG declared as the ``image/png`` default stays a .jpg).
+    """
+    sniffed = sniff_content_type(head, "")
+    for candidate in (declared, header):
+        base = _base_type(candidate)
+        if base and base not in _GENERIC_TYPES:
+            if base.startswith("image/") and sniffed.startswith("image/"):
+                return sniffed
+            return candidate
+    if sniffed:
+        return sniffed
+    if url:
+        guessed, _ = mimetypes.guess_type(urlsplit(url).path)
+        if guessed:
+            return guessed
+    return declared or header
+
+
 def _target(path: str | Path, content_type: str | None) -> Path:
     target = Path(path)
     if not target.suffix:
         target = target.with_suffix(extension_for(content_type))
-    target.parent.mkdir(parents=True, exist_ok=True)
     return target
+
+
+class _PartFile:
+    """Write beside the destination, then rename: no half-written file under the final name."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        parent = Path(path).parent
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{Path(path).name}.", suffix=".part", dir=parent)
+        self.file = os.fdopen(fd, "wb")
+        self.tmp = Path(name)
+        self.head = b""
+
+    def write(self, data: bytes) -> None:
+        if len(self.head) < _HEAD_BYTES:
+            self.head += data[: _HEAD_BYTES - len(self.head)]
+        self.file.write(data)
+
+    def commit(self, content_type: str | None) -> Path:
+        self.file.close()
+        target = _target(self.path, content_type)
+        os.replace(self.tmp, target)
+        return target
+
+    def discard(self) -> None:
+        self.file.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _download_error(url: str, exc: Exception) -> Exception:
+    from tarash.tarash_gateway.exceptions import HTTPConnectionError, HTTPError
+
+    parts = urlsplit(url)
+    where = f"{parts.scheme}://{parts.netloc}{parts.path}"  # query strings may carry signatures
+    if isinstance(exc, httpx.HTTPStatusError):
+        return HTTPError(
+            f"download of the result from {where} failed with HTTP {exc.response.status_code}",
+            status_code=exc.response.status_code,
+        )
+    return HTTPConnectionError(
+        f"download of the result from {where} failed: {type(exc).__name__}: {exc}"
+    )
+
+
+def _write_inline(media: Any, path: str | Path, content_type: str | None) -> Path:
+    data, inline_type = to_bytes(media, content_type or "application/octet-stream")
+    part = _PartFile(path)
+    try:
+        part.write(data)
+        return part.commit(_choose_content_type(content_type, inline_type, part.head))
+    except BaseException:
+        part.discard()
+        raise
 
 
 def save_media(media: Any, path: str | Path, content_type: str | None = None) -> Path:
-    """Write media to ``path``; a URL is downloaded with the shared sync client."""
-    if is_url(media):
-        from tarash.tarash_gateway._transport import sync_client
+    """Write media to ``path`` and return the path written.
 
-        response = sync_client().get(str(media), follow_redirects=True)
-        response.raise_for_status()
-        data = response.content
-        content_type = content_type or response.headers.get("content-type")
-    else:
-        data, inline_type = to_bytes(media, content_type or "application/octet-stream")
-        content_type = content_type or inline_type
-    target = _target(path, content_type or sniff_content_type(data))
-    target.write_bytes(data)
-    return target
+    A URL is streamed with the shared sync client; a data URI or base64 string
+    is decoded; bytes and MediaContent are written as they are. When ``path``
+    has no suffix, one is chosen from ``content_type``, the server's
+    Content-Type, the bytes themselves, or the URL, in that order. The file
+    appears under its final name only once complete.
+
+    Raises:
+        HTTPError: The URL answered with an error status.
+        HTTPConnectionError: The URL could not be downloaded.
+        ValueError: Inline media could not be decoded.
+    """
+    if not is_url(media):
+        return _write_inline(media, path, content_type)
+    from tarash.tarash_gateway._transport import sync_client
+
+    url = str(media)
+    part: _PartFile | None = None
+    try:
+        with sync_client().stream("GET", url, follow_redirects=True) as response:
+            response.raise_for_status()
+            part = _PartFile(path)
+            for chunk in response.iter_bytes():
+                part.write(chunk)
+            chosen = _choose_content_type(
+                content_type, response.headers.get("content-type"), part.head, url
+            )
+        return part.commit(chosen)
+    except httpx.HTTPError as exc:
+        if part is not None:
+            part.discard()
+        raise _download_error(url, exc) from exc
+    except BaseException:
+        if part is not None:
+            part.discard()
+        raise
 
 
 async def save_media_async(media: Any, path: str | Path, content_type: str | None = None) -> Path:
     """Async twin of :func:`save_media` (downloads on the loop's shared client)."""
     if not is_url(media):
-        return save_media(media, path, content_type)
+        return _write_inline(media, path, content_type)
     from tarash.tarash_gateway._transport import async_client
 
-    response = await async_client().get(str(media), follow_redirects=True)
-    response.raise_for_status()
-    data = response.content
-    content_type = content_type or response.headers.get("content-type")
-    target = _target(path, content_type or sniff_content_type(data))
-    target.write_bytes(data)
-    return target
+    url = str(media)
+    part: _PartFile | None = None
+    try:
+        async with async_client().stream("GET", url, follow_redirects=True) as response:
+            response.raise_for_status()
+            part = _PartFile(path)
+            async for chunk in response.aiter_bytes():
+                part.write(chunk)
+            chosen = _choose_content_type(
+                content_type, response.headers.get("content-type"), part.head, url
+            )
+        return part.commit(chosen)
+    except httpx.HTTPError as exc:
+        if part is not None:
+            part.discard()
+        raise _download_error(url, exc) from exc
+    except BaseException:
+        if part is not None:
+            part.discard()
+        raise

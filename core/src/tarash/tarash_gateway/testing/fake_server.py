@@ -238,7 +238,9 @@ class FakeServer:
             server = _Server(("127.0.0.1", 0), _RequestHandler)
             server.fake = self
             self._server = server
-            self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+            self._thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            )
             self._thread.start()
         return self
 

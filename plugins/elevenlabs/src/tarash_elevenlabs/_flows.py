@@ -1,0 +1,197 @@
+"""The submit and poll flows: ElevenLabs answers synchronously with audio bytes.
+
+tts: ``POST /v1/text-to-speech/{voice_id}?output_format=...`` with a JSON body.
+sts: ``POST /v1/speech-to-speech/{voice_id}?output_format=...`` with a multipart body
+(``audio`` file + fields); source audio given as a URL is downloaded first.
+
+The submit flow returns a Job that is already complete; polling only hands back
+its status.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from tarash.tarash_gateway._media import extension_for, is_url, sniff_content_type, to_bytes
+from tarash.tarash_gateway.exceptions import (
+    GenerationFailedError,
+    HTTPError,
+    MalformedResponseError,
+    TarashException,
+    ValidationError,
+)
+from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus
+from tarash_elevenlabs._errors import error_for
+from tarash_elevenlabs._formats import DEFAULT_FORMAT, content_type_of, duration_of
+from tarash_elevenlabs._mapping import PATH_FIELDS, QUERY_FIELDS, UPLOAD_FIELD
+
+ENDPOINTS = {"tts": "/v1/text-to-speech/{voice_id}", "sts": "/v1/speech-to-speech/{voice_id}"}
+
+RESPONSE_HEADERS = (
+    "request-id",
+    "history-item-id",
+    "character-cost",
+    "x-character-count",
+    "current-concurrent-requests",
+    "maximum-concurrent-requests",
+    "tts-latency-ms",
+    "x-trace-id",
+    "x-region",
+    "content-type",
+)
+"""Response headers copied into ``raw_response`` (cost, ids, concurrency)."""
+
+
+def headers(ctx: CallContext) -> dict[str, str]:
+    """Auth header of every ElevenLabs call."""
+    return {"xi-api-key": ctx.api_key or ""}
+
+
+def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+    """Send the tts / sts request and return a completed Job holding the audio."""
+    body = dict(payload)
+    body.setdefault("model_id", ctx.model)
+    voice_id = body.pop("voice_id", None)
+    if not voice_id:
+        raise ValidationError("voice_id is required by ElevenLabs", provider=ctx.provider)
+    query = {name: _query_value(body.pop(name)) for name in QUERY_FIELDS if name in body}
+    output_format = str(query.get("output_format", DEFAULT_FORMAT))
+    url = ctx.url(ENDPOINTS[ctx.modality].format(voice_id=quote(str(voice_id), safe="")))
+    if ctx.modality == "sts":
+        audio = body.pop(UPLOAD_FIELD, None)
+        if audio is None:
+            raise ValidationError("audio is required for speech-to-speech", provider=ctx.provider)
+        if is_url(audio):
+            audio = yield from _download(str(audio), ctx)
+        elif not isinstance(audio, dict):
+            try:
+                content, content_type = to_bytes(audio)
+            except ValueError as exc:
+                raise ValidationError(f"audio: {exc}", provider=ctx.provider) from exc
+            audio = {"content": content, "content_type": content_type}
+        request = httpx.Request(
+            "POST",
+            url,
+            params=query,
+            headers=headers(ctx),
+            data={name: _form_value(value) for name, value in body.items()},
+            files={UPLOAD_FIELD: _upload(audio)},
+        )
+    else:
+        request = httpx.Request("POST", url, params=query, headers=headers(ctx), json=body)
+    response = yield request
+    assert response is not None
+    if response.status_code >= 400:
+        raise error_for(response, ctx, str(voice_id))
+    status = _completed(response, ctx, output_format, str(voice_id), str(body["model_id"]))
+    job_id = status.raw.get("request-id") or f"tarash-{uuid.uuid4().hex}"
+    return Job(
+        provider=ctx.provider,
+        model=ctx.model,
+        modality=ctx.modality,
+        id=str(job_id),
+        data={"voice_id": voice_id, "output_format": output_format},
+        status=status,
+    )
+
+
+def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
+    """ElevenLabs jobs finish at submit: hand back the status the submit flow stored."""
+    if job.status is None:
+        raise TarashException(
+            "ElevenLabs answers synchronously; this job has no result to poll",
+            provider=ctx.provider,
+            model=ctx.model,
+            request_id=job.id,
+        )
+    return job.status
+    yield  # pragma: no cover - makes this function a generator
+
+
+# ---------------------------------------------------------------- helpers
+def _completed(
+    response: httpx.Response, ctx: CallContext, output_format: str, voice_id: str, model: str
+) -> JobStatus:
+    raw: dict[str, Any] = {
+        name: response.headers[name] for name in RESPONSE_HEADERS if name in response.headers
+    }
+    raw.update(output_format=output_format, voice_id=voice_id, model_id=model)
+    served = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    audio = response.content
+    if served == "application/json" or served.startswith("text/"):
+        preview = response.text[:200]
+        raise MalformedResponseError(
+            f"{response.request.method} {response.request.url.path} answered "
+            f"{response.status_code} with {served or 'no content type'} instead of audio: "
+            f"{preview!r}",
+            provider=ctx.provider,
+            model=ctx.model,
+            status_code=response.status_code,
+            raw_response=raw,
+        )
+    if not audio:
+        raise GenerationFailedError(
+            "ElevenLabs returned no audio",
+            provider=ctx.provider,
+            model=ctx.model,
+            request_id=raw.get("request-id"),
+            raw_response=raw,
+        )
+    raw["audio_bytes"] = len(audio)
+    output: dict[str, Any] = {
+        "audio": base64.b64encode(audio).decode("ascii"),
+        "content_type": content_type_of(output_format),
+        "duration": duration_of(output_format, audio),
+    }
+    return JobStatus(state="completed", progress_percent=100, output=output, raw=raw)
+
+
+def _download(url: str, ctx: CallContext) -> Flow[dict[str, Any]]:
+    """Fetch source audio given as a URL (no ElevenLabs key is sent there)."""
+    response = yield httpx.Request("GET", url)
+    assert response is not None
+    where = f"GET {response.request.url.host}{response.request.url.path}"
+    if 400 <= response.status_code < 500:
+        raise ValidationError(
+            f"audio={url!r} could not be downloaded: {where} → {response.status_code}",
+            provider=ctx.provider,
+            model=ctx.model,
+        )
+    if response.status_code >= 400:
+        raise HTTPError(
+            f"audio URL download failed: {where} → {response.status_code}",
+            provider=ctx.provider,
+            model=ctx.model,
+            status_code=response.status_code,
+        )
+    content = response.content
+    if not content:
+        raise ValidationError(f"audio={url!r} is empty", provider=ctx.provider, model=ctx.model)
+    served = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = served if served.startswith(("audio/", "video/")) else sniff_content_type(content)
+    return {"content": content, "content_type": content_type}
+
+
+def _upload(audio: dict[str, Any]) -> tuple[str, bytes, str]:
+    content_type = str(audio.get("content_type") or "application/octet-stream")
+    return f"audio{extension_for(content_type)}", bytes(audio["content"]), content_type
+
+
+def _query_value(value: Any) -> str | int:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, int) else str(value)
+
+
+def _form_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)

@@ -26,6 +26,7 @@ from tarash.tarash_gateway.hookspecs import hookimpl
 
 __all__ = [
     "__version__",
+    "broken_plugins",
     "configure_http",
     "generate_image",
     "generate_image_async",
@@ -37,7 +38,6 @@ __all__ = [
     "generate_video_async",
     "get_provider_field_mapping",
     "hookimpl",
-    "broken_plugins",
     "installed_providers",
     "register_provider",
     "register_provider_field_mapping",

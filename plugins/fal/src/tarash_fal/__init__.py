@@ -1,0 +1,99 @@
+"""tarash-fal: the fal.ai provider (video and image over fal's queue API).
+
+Registered through the ``tarash.providers`` entry point ``fal``; the hooks
+below are plain functions of this module. Mappings are data: see
+``_video_models.py`` / ``_image_models.py``; the wire protocol is ``_flows.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tarash.tarash_gateway.exceptions import ValidationError
+from tarash.tarash_gateway.hookspecs import hookimpl
+from tarash.tarash_gateway.models import GenerationRequest, Modality
+from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, ProviderInfo
+from tarash.tarash_gateway.providers.field_mappers import apply_field_mappers
+from tarash_fal import _flows
+from tarash_fal._families import FIELD_MAPPINGS, MODEL_FAMILIES, mappers_for, modality_of
+from tarash_fal._version import __version__
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "FIELD_MAPPINGS",
+    "PROVIDER",
+    "__version__",
+    "tarash_cancel",
+    "tarash_map_fields",
+    "tarash_poll",
+    "tarash_providers",
+    "tarash_submit",
+    "tarash_supports_modality",
+]
+
+PROVIDER = "fal"
+DEFAULT_BASE_URL = "https://queue.fal.run"
+MODALITIES: tuple[Modality, ...] = ("video", "image")
+
+
+@hookimpl
+def tarash_providers() -> list[ProviderInfo]:
+    """Describe the ``fal`` provider."""
+    return [
+        ProviderInfo(
+            name=PROVIDER,
+            modalities=list(MODALITIES),
+            default_base_url=DEFAULT_BASE_URL,
+            api_key_env=["FAL_KEY"],
+            default_models={"video": "fal-ai/veo3.1/fast", "image": "fal-ai/flux/dev"},
+            model_families=MODEL_FAMILIES,
+            field_mappings=FIELD_MAPPINGS,
+        )
+    ]
+
+
+@hookimpl
+def tarash_supports_modality(provider: str, model: str, modality: Modality) -> bool | None:
+    """Video and image; a known family only its own modality, any other id both."""
+    if provider != PROVIDER:
+        return None
+    if modality not in MODALITIES:
+        return False
+    known = modality_of(model)
+    return known is None or known == modality
+
+
+@hookimpl
+def tarash_map_fields(
+    provider: str, model: str, modality: Modality, request: GenerationRequest
+) -> dict[str, Any] | None:
+    """The fal input for ``request``: the family's mapping, then ``extra_params`` over it."""
+    if provider != PROVIDER:
+        return None
+    _flows.app_id(model)  # refuse malformed model ids before any network call
+    if getattr(request, "number_of_videos", 1) > 1:
+        raise ValidationError(
+            f"number_of_videos={request.number_of_videos} is not accepted; "  # type: ignore[union-attr]
+            "fal models generate one video per job (accepted: 1)"
+        )
+    payload = apply_field_mappers(mappers_for(model, modality), request)
+    payload.update(request.extra_params)
+    return payload
+
+
+@hookimpl
+def tarash_submit(provider: str, payload: dict[str, Any], ctx: CallContext) -> Flow[Job] | None:
+    """Flow: upload large inline media, submit to the queue, return the Job."""
+    return _flows.submit(payload, ctx) if provider == PROVIDER else None
+
+
+@hookimpl
+def tarash_poll(provider: str, job: Job, ctx: CallContext) -> Flow[JobStatus] | None:
+    """Flow: one status check (and the result when completed)."""
+    return _flows.poll(job, ctx) if provider == PROVIDER else None
+
+
+@hookimpl
+def tarash_cancel(provider: str, job: Job, ctx: CallContext) -> Flow[None] | None:
+    """Flow: ``PUT cancel_url``."""
+    return _flows.cancel(job, ctx) if provider == PROVIDER else None

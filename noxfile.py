@@ -13,7 +13,9 @@ nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).parent
 PLUGINS = sorted(
-    str(p.relative_to(ROOT)) for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists()
+    str(p.relative_to(ROOT))
+    for p in (ROOT / "plugins").iterdir()
+    if (p / "pyproject.toml").exists()
 )
 DISTRIBUTIONS = ["core", *PLUGINS]
 TEST_DEPS = ["pytest>=8", "anyio>=4", "hatchling>=1.21"]
@@ -46,7 +48,7 @@ def typecheck(session: nox.Session) -> None:
     """Mypy, strict, on the core distribution."""
     session.install("mypy>=1.10", "pydantic>=2.7", "httpx", "pluggy")
     install_distributions(session)
-    session.run("mypy", "core/src/tarash")
+    session.run("mypy", "-p", "tarash.tarash_gateway")
 
 
 @nox.session(default=False)

@@ -21,7 +21,10 @@ from tarash.tarash_gateway.models import (
     VideoGenerationResponse,
     VideoGenerationUpdate,
 )
-from tarash.tarash_gateway.providers.field_mappers import duration_field_mapper, passthrough_field_mapper
+from tarash.tarash_gateway.providers.field_mappers import (
+    duration_field_mapper,
+    passthrough_field_mapper,
+)
 
 
 def test_register_provider_example():
@@ -30,11 +33,15 @@ def test_register_provider_example():
     class MyHandler:
         def generate_video(self, config, request, on_progress=None):
             calls.append("sync")
-            return VideoGenerationResponse(request_id="r", video="https://x/v.mp4", status="completed", raw_response={})
+            return VideoGenerationResponse(
+                request_id="r", video="https://x/v.mp4", status="completed", raw_response={}
+            )
 
         async def generate_video_async(self, config, request, on_progress=None):
             calls.append("async")
-            return VideoGenerationResponse(request_id="r", video="https://x/v.mp4", status="completed", raw_response={})
+            return VideoGenerationResponse(
+                request_id="r", video="https://x/v.mp4", status="completed", raw_response={}
+            )
 
     register_provider("my-provider", MyHandler())
     config = VideoGenerationConfig(provider="my-provider", model="my-model", api_key="...")
@@ -57,24 +64,34 @@ def test_handler_with_only_one_method_serves_both_apis():
     register_provider("sync-only", SyncOnly())
     register_provider("async-only", AsyncOnly())
     request = VideoGenerationRequest(prompt="p")
-    assert asyncio.run(generate_video_async(VideoGenerationConfig(provider="sync-only"), request)).request_id == "s"
+    assert (
+        asyncio.run(
+            generate_video_async(VideoGenerationConfig(provider="sync-only"), request)
+        ).request_id
+        == "s"
+    )
     assert generate_video(VideoGenerationConfig(provider="async-only"), request).request_id == "a"
 
 
 def test_register_provider_field_mapping_example():
-    register_provider_field_mapping("my-provider", {
-        "my-provider/model-v1": {
-            "prompt": passthrough_field_mapper("prompt", required=True),
-            "num_seconds": duration_field_mapper(field_type="int"),
+    register_provider_field_mapping(
+        "my-provider",
+        {
+            "my-provider/model-v1": {
+                "prompt": passthrough_field_mapper("prompt", required=True),
+                "num_seconds": duration_field_mapper(field_type="int"),
+            },
         },
-    })
+    )
     mapping = get_provider_field_mapping("my-provider")
     assert set(mapping["my-provider/model-v1"]) == {"prompt", "num_seconds"}
     assert get_provider_field_mapping("nobody") is None
 
 
 def test_generate_video_examples(capsys):
-    config = VideoGenerationConfig(provider="fal", model="fal-ai/veo3", api_key="FAL_KEY", mock=MockConfig(enabled=True))
+    config = VideoGenerationConfig(
+        provider="fal", model="fal-ai/veo3", api_key="FAL_KEY", mock=MockConfig(enabled=True)
+    )
     request = VideoGenerationRequest(
         prompt="A cat playing piano, cinematic lighting",
         duration_seconds=4,

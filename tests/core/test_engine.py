@@ -27,7 +27,10 @@ from tarash.tarash_gateway.models import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from tarash.tarash_gateway.providers.field_mappers import constant_field_mapper, passthrough_field_mapper
+from tarash.tarash_gateway.providers.field_mappers import (
+    constant_field_mapper,
+    passthrough_field_mapper,
+)
 
 KEY = "sk-echo-key-123456"
 
@@ -44,15 +47,30 @@ def driver(request):
 
 
 def echo_config(server, **overrides):
-    values = {"provider": "echo", "api_key": KEY, "base_url": server.url, "poll_interval": 0.01, "timeout": 10}
+    values = {
+        "provider": "echo",
+        "api_key": KEY,
+        "base_url": server.url,
+        "poll_interval": 0.01,
+        "timeout": 10,
+    }
     return VideoGenerationConfig(**{**values, **overrides})
 
 
 def test_submit_poll_result_and_progress(echo_server, driver):
     updates = []
-    response = run(driver, echo_config(echo_server), VideoGenerationRequest(prompt="fox", duration_seconds=4), updates.append)
+    response = run(
+        driver,
+        echo_config(echo_server),
+        VideoGenerationRequest(prompt="fox", duration_seconds=4),
+        updates.append,
+    )
     assert response.video.endswith("/files/job-1.mp4")
-    assert response.request_id == "job-1" and response.provider == "echo" and response.model == "echo-video"
+    assert (
+        response.request_id == "job-1"
+        and response.provider == "echo"
+        and response.model == "echo-video"
+    )
     assert [u.status for u in updates] == ["queued", "queued", "completed"]
     assert updates[-1].result == response.model_copy(update={"execution_metadata": None})
     assert echo_server.payloads["job-1"] == {"model": "echo-video", "prompt": "fox", "duration": 4}
@@ -77,7 +95,9 @@ def test_sync_api_works_inside_a_running_event_loop(echo_server):
         async def on_progress(update):
             seen.append(update.status)
 
-        response = generate_video(echo_config(echo_server), VideoGenerationRequest(prompt="fox"), on_progress)
+        response = generate_video(
+            echo_config(echo_server), VideoGenerationRequest(prompt="fox"), on_progress
+        )
         return response, seen
 
     response, seen = asyncio.run(notebook_cell())
@@ -105,7 +125,11 @@ def test_poll_honours_retry_after(echo_server, driver):
 def test_timeout_cancels_the_remote_job(echo_server, driver):
     echo_server.polls = 10_000
     with pytest.raises(TimeoutError) as caught:
-        run(driver, echo_config(echo_server, timeout=0.3, poll_interval=0.05), VideoGenerationRequest(prompt="fox"))
+        run(
+            driver,
+            echo_config(echo_server, timeout=0.3, poll_interval=0.05),
+            VideoGenerationRequest(prompt="fox"),
+        )
     assert caught.value.timeout_seconds == 0.3 and caught.value.request_id == "job-1"
     assert echo_server.count("DELETE", "/v1/jobs/job-1") == 1
     assert echo_server.jobs["job-1"].cancelled
@@ -114,7 +138,11 @@ def test_timeout_cancels_the_remote_job(echo_server, driver):
 def test_max_poll_attempts_bounds_polling(echo_server, driver):
     echo_server.polls = 10_000
     with pytest.raises(TimeoutError, match="max_poll_attempts=3"):
-        run(driver, echo_config(echo_server, max_poll_attempts=3), VideoGenerationRequest(prompt="fox"))
+        run(
+            driver,
+            echo_config(echo_server, max_poll_attempts=3),
+            VideoGenerationRequest(prompt="fox"),
+        )
     assert echo_server.count("GET", r"/v1/jobs/.*") == 3
     assert echo_server.count("DELETE", r"/v1/jobs/.*") == 1
 
@@ -124,7 +152,9 @@ def test_task_cancellation_cancels_the_remote_job(echo_server):
 
     async def main():
         task = asyncio.create_task(
-            generate_video_async(echo_config(echo_server, poll_interval=0.02), VideoGenerationRequest(prompt="fox"))
+            generate_video_async(
+                echo_config(echo_server, poll_interval=0.02), VideoGenerationRequest(prompt="fox")
+            )
         )
         await asyncio.sleep(0.2)
         task.cancel()
@@ -137,8 +167,12 @@ def test_task_cancellation_cancels_the_remote_job(echo_server):
 
 def test_failed_job_is_retryable_and_falls_back_depth_first(echo_server, driver):
     echo_server.fail_jobs = True
-    nested = echo_config(echo_server, model="echo-second", fallback_configs=[VideoGenerationConfig(provider="mock")])
-    config = echo_config(echo_server, fallback_configs=[nested, VideoGenerationConfig(provider="mock", model="last")])
+    nested = echo_config(
+        echo_server, model="echo-second", fallback_configs=[VideoGenerationConfig(provider="mock")]
+    )
+    config = echo_config(
+        echo_server, fallback_configs=[nested, VideoGenerationConfig(provider="mock", model="last")]
+    )
     response = run(driver, config, VideoGenerationRequest(prompt="fox"))
     assert response.is_mock and response.model == "mock-video"
     metadata = response.execution_metadata
@@ -147,9 +181,16 @@ def test_failed_job_is_retryable_and_falls_back_depth_first(echo_server, driver)
         ("echo", "echo-second", "failed"),
         ("mock", "mock-video", "success"),
     ]
-    assert metadata.attempts[0].error_type == "GenerationFailedError" and metadata.attempts[0].is_retryable
+    assert (
+        metadata.attempts[0].error_type == "GenerationFailedError"
+        and metadata.attempts[0].is_retryable
+    )
     assert metadata.attempts[0].request_id == "job-1"
-    assert metadata.fallback_triggered and metadata.successful_attempt == 3 and metadata.configs_in_chain == 4
+    assert (
+        metadata.fallback_triggered
+        and metadata.successful_attempt == 3
+        and metadata.configs_in_chain == 4
+    )
 
 
 def test_total_failure_raises_last_error_with_every_attempt(echo_server, driver):
@@ -181,7 +222,9 @@ def test_submit_faults_trigger_fallback(echo_server, driver, fault):
 
 
 def test_unreachable_provider_is_a_connection_error(driver):
-    config = VideoGenerationConfig(provider="echo", api_key=KEY, base_url="http://127.0.0.1:9", timeout=5)
+    config = VideoGenerationConfig(
+        provider="echo", api_key=KEY, base_url="http://127.0.0.1:9", timeout=5
+    )
     from tarash.tarash_gateway import _plugins
     from tests.support.echo_provider import echo_plugin
 
@@ -206,7 +249,11 @@ def test_unsupported_modality_is_skipped_in_a_chain_and_refused_alone(echo_serve
 
 def test_unknown_provider_names_installed_ones_and_the_install_command(driver):
     with pytest.raises(ValidationError) as caught:
-        run(driver, VideoGenerationConfig(provider="runway", model="gen4"), VideoGenerationRequest(prompt="p"))
+        run(
+            driver,
+            VideoGenerationConfig(provider="runway", model="gen4"),
+            VideoGenerationRequest(prompt="p"),
+        )
     message = str(caught.value)
     assert "unknown provider 'runway'" in message and "mock" in message
     assert "pip install tarash-runway" in message
@@ -232,8 +279,13 @@ def test_missing_key_names_the_environment_variable(echo_server, monkeypatch):
 def test_user_field_mapping_overrides_the_plugin(echo_server):
     register_provider_field_mapping(
         "echo",
-        {"echo-": {"model": constant_field_mapper("echo-video"), "text": passthrough_field_mapper("prompt"),
-                   "s": passthrough_field_mapper("seed")}},
+        {
+            "echo-": {
+                "model": constant_field_mapper("echo-video"),
+                "text": passthrough_field_mapper("prompt"),
+                "s": passthrough_field_mapper("seed"),
+            }
+        },
     )
     generate_video(echo_config(echo_server), VideoGenerationRequest(prompt="fox", seed=3))
     assert echo_server.payloads["job-1"] == {"model": "echo-video", "text": "fox", "s": 3}
@@ -260,7 +312,9 @@ def test_connections_are_pooled_and_reused(echo_server):
 
 
 def test_images_through_the_same_engine(echo_server):
-    config = ImageGenerationConfig(provider="echo", api_key=KEY, base_url=echo_server.url, poll_interval=0.01)
+    config = ImageGenerationConfig(
+        provider="echo", api_key=KEY, base_url=echo_server.url, poll_interval=0.01
+    )
     response = generate_image(config, ImageGenerationRequest(prompt="fox"))
     assert response.images[0].startswith("data:image/png;base64,")
 
@@ -269,7 +323,9 @@ def test_callback_errors_are_logged_not_fatal(echo_server, caplog):
     def broken(update):
         raise RuntimeError("oops")
 
-    response = generate_video(echo_config(echo_server), VideoGenerationRequest(prompt="fox"), broken)
+    response = generate_video(
+        echo_config(echo_server), VideoGenerationRequest(prompt="fox"), broken
+    )
     assert response.status == "completed"
     assert "on_progress callback raised" in caplog.text
 

@@ -33,8 +33,15 @@ def test_is_retryable_error(error, retryable):
 
 
 def test_exception_carries_context():
-    error = HTTPError("boom", provider="fal", model="m", request_id="r1", raw_response={"a": 1}, status_code=503)
-    assert (error.message, error.provider, error.model, error.request_id) == ("boom", "fal", "m", "r1")
+    error = HTTPError(
+        "boom", provider="fal", model="m", request_id="r1", raw_response={"a": 1}, status_code=503
+    )
+    assert (error.message, error.provider, error.model, error.request_id) == (
+        "boom",
+        "fal",
+        "m",
+        "r1",
+    )
     assert error.raw_response == {"a": 1} and error.status_code == 503
     assert str(error) == "[fal/m] boom"
     assert TimeoutError("t", timeout_seconds=5).timeout_seconds == 5

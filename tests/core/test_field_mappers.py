@@ -34,11 +34,16 @@ def video(**fields):
 
 
 def test_passthrough_required_and_none_omitted():
-    mappers = {"prompt": passthrough_field_mapper("prompt", required=True), "seed": passthrough_field_mapper("seed")}
+    mappers = {
+        "prompt": passthrough_field_mapper("prompt", required=True),
+        "seed": passthrough_field_mapper("seed"),
+    }
     assert apply_field_mappers(mappers, video()) == {"prompt": "a fox"}
     assert apply_field_mappers(mappers, video(seed=7)) == {"prompt": "a fox", "seed": 7}
     with pytest.raises(ValidationError, match="negative_prompt is required"):
-        apply_field_mappers({"neg": passthrough_field_mapper("negative_prompt", required=True)}, video())
+        apply_field_mappers(
+            {"neg": passthrough_field_mapper("negative_prompt", required=True)}, video()
+        )
 
 
 @pytest.mark.parametrize(
@@ -52,12 +57,16 @@ def test_passthrough_required_and_none_omitted():
     ],
 )
 def test_duration_mapper(mapper, seconds, expected):
-    assert apply_field_mappers({"duration": mapper}, video(duration_seconds=seconds)) == {"duration": expected}
+    assert apply_field_mappers({"duration": mapper}, video(duration_seconds=seconds)) == {
+        "duration": expected
+    }
 
 
 def test_duration_outside_allowed_names_field_value_and_choices():
     with pytest.raises(ValidationError) as caught:
-        apply_field_mappers({"duration": duration_field_mapper("str", ["4s", "8s"])}, video(duration_seconds=7))
+        apply_field_mappers(
+            {"duration": duration_field_mapper("str", ["4s", "8s"])}, video(duration_seconds=7)
+        )
     assert str(caught.value) == "duration_seconds=7 is not accepted; accepted: 4, 8"
 
 
@@ -82,7 +91,12 @@ def test_single_image_by_role_and_data_uri():
 
 
 def test_single_image_strict_refuses_two():
-    two = video(image_list=[{"image": "https://a", "type": "reference"}, {"image": "https://b", "type": "reference"}])
+    two = video(
+        image_list=[
+            {"image": "https://a", "type": "reference"},
+            {"image": "https://b", "type": "reference"},
+        ]
+    )
     with pytest.raises(ValidationError, match="at most 1"):
         apply_field_mappers({"image_url": single_image_field_mapper()}, two)
     assert apply_field_mappers({"image_url": single_image_field_mapper(strict=False)}, two) == {}
@@ -99,32 +113,52 @@ def test_image_list_filters_roles_and_limits_count():
     assert apply_field_mappers({"urls": image_list_field_mapper("reference")}, request) == {
         "urls": ["https://a", PNG_URI]
     }
-    assert apply_field_mappers({"urls": image_list_field_mapper()}, request)["urls"][2] == "https://c"
+    assert (
+        apply_field_mappers({"urls": image_list_field_mapper()}, request)["urls"][2] == "https://c"
+    )
     with pytest.raises(ValidationError, match="at most 2"):
         apply_field_mappers({"urls": image_list_field_mapper(max_items=2)}, request)
 
 
 def test_video_url_and_extra_params():
-    request = video(video={"content": b"\x00\x00\x00\x18ftypmp42", "content_type": "video/mp4"}, extra_params={"mode": "pro"})
+    request = video(
+        video={"content": b"\x00\x00\x00\x18ftypmp42", "content_type": "video/mp4"},
+        extra_params={"mode": "pro"},
+    )
     assert apply_field_mappers(
-        {"video_url": video_url_field_mapper(), "mode": extra_params_field_mapper("mode"), "x": extra_params_field_mapper("x")},
+        {
+            "video_url": video_url_field_mapper(),
+            "mode": extra_params_field_mapper("mode"),
+            "x": extra_params_field_mapper("x"),
+        },
         request,
     ) == {"video_url": "data:video/mp4;base64,AAAAGGZ0eXBtcDQy", "mode": "pro"}
 
 
 def test_enum_mapper_translates_and_refuses():
     mapper = aspect_ratio_field_mapper({"16:9": "landscape_16_9", "1:1": "square"})
-    assert apply_field_mappers({"image_size": mapper}, video(aspect_ratio="1:1")) == {"image_size": "square"}
-    with pytest.raises(ValidationError, match=r"aspect_ratio='9:16' is not accepted; accepted: '16:9', '1:1'"):
+    assert apply_field_mappers({"image_size": mapper}, video(aspect_ratio="1:1")) == {
+        "image_size": "square"
+    }
+    with pytest.raises(
+        ValidationError, match=r"aspect_ratio='9:16' is not accepted; accepted: '16:9', '1:1'"
+    ):
         apply_field_mappers({"image_size": mapper}, video(aspect_ratio="9:16"))
-    assert apply_field_mappers({"r": enum_field_mapper("resolution", ["720p"])}, video(resolution="720p")) == {"r": "720p"}
+    assert apply_field_mappers(
+        {"r": enum_field_mapper("resolution", ["720p"])}, video(resolution="720p")
+    ) == {"r": "720p"}
     assert apply_field_mappers({"fixed": constant_field_mapper(True)}, video()) == {"fixed": True}
 
 
 def test_image_option_mappers():
     request = ImageGenerationRequest(
-        prompt="p", size="1024x1024", quality="hd", style="vivid", n=2,
-        image_list=[{"image": "https://in.png", "type": "reference"}], mask_image=PNG,
+        prompt="p",
+        size="1024x1024",
+        quality="hd",
+        style="vivid",
+        n=2,
+        image_list=[{"image": "https://in.png", "type": "reference"}],
+        mask_image=PNG,
     )
     mappers = {
         "size": size_field_mapper(["1024x1024"]),
@@ -135,7 +169,12 @@ def test_image_option_mappers():
         "mask": mask_image_field_mapper(),
     }
     assert apply_field_mappers(mappers, request) == {
-        "size": "1024x1024", "quality": "hd", "style": "vivid", "n": 2, "image": "https://in.png", "mask": PNG_URI,
+        "size": "1024x1024",
+        "quality": "hd",
+        "style": "vivid",
+        "n": 2,
+        "image": "https://in.png",
+        "mask": PNG_URI,
     }
     with pytest.raises(ValidationError, match="n=5 is not accepted; accepted: 1 to 4"):
         apply_field_mappers({"n": n_images_field_mapper(1, 4)}, request.model_copy(update={"n": 5}))

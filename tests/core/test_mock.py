@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tarash.tarash_gateway import generate_image, generate_sts, generate_tts, generate_video, generate_video_async
+from tarash.tarash_gateway import (
+    generate_image,
+    generate_sts,
+    generate_tts,
+    generate_video,
+    generate_video_async,
+)
 from tarash.tarash_gateway.exceptions import ContentModerationError, HTTPError
 from tarash.tarash_gateway.mock import MockConfig, MockPollingConfig, MockResponse
 from tarash.tarash_gateway.models import (
@@ -25,7 +31,9 @@ from tarash.tarash_gateway.models import (
 
 
 def test_video_is_a_real_mp4(tmp_path):
-    response = generate_video(VideoGenerationConfig(provider="mock"), VideoGenerationRequest(prompt="p"))
+    response = generate_video(
+        VideoGenerationConfig(provider="mock"), VideoGenerationRequest(prompt="p")
+    )
     assert response.is_mock and response.content_type == "video/mp4"
     path = response.save(tmp_path / "out")
     assert path.suffix == ".mp4"
@@ -35,7 +43,8 @@ def test_video_is_a_real_mp4(tmp_path):
 
 def test_images_are_real_pngs_of_the_requested_size():
     response = generate_image(
-        ImageGenerationConfig(provider="mock"), ImageGenerationRequest(prompt="p", size="64x32", n=3)
+        ImageGenerationConfig(provider="mock"),
+        ImageGenerationRequest(prompt="p", size="64x32", n=3),
     )
     assert len(response.images) == 3 and response.is_mock
     png = base64.b64decode(response.images[0])
@@ -44,21 +53,31 @@ def test_images_are_real_pngs_of_the_requested_size():
     assert len(set(response.images)) == 3
 
 
-@pytest.mark.parametrize(("fmt", "content_type", "magic"), [("mp3", "audio/mpeg", b"ID3"), ("wav", "audio/wav", b"RIFF")])
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "magic"), [("mp3", "audio/mpeg", b"ID3"), ("wav", "audio/wav", b"RIFF")]
+)
 def test_speech_is_real_audio(fmt, content_type, magic):
-    request = TTSRequest(text="hello world", voice_id="v", output_format=AudioOutputFormat(format=fmt, sample_rate=22050))
+    request = TTSRequest(
+        text="hello world",
+        voice_id="v",
+        output_format=AudioOutputFormat(format=fmt, sample_rate=22050),
+    )
     response = generate_tts(AudioGenerationConfig(provider="mock"), request)
     audio = base64.b64decode(response.audio)
     assert response.content_type == content_type and audio.startswith(magic) and response.is_mock
     if fmt == "wav":
         with wave.open(io.BytesIO(audio)) as parsed:
             assert parsed.getframerate() == 22050 and parsed.getnframes() > 0
-    sts = generate_sts(AudioGenerationConfig(provider="mock"), STSRequest(audio=audio, voice_id="v"))
+    sts = generate_sts(
+        AudioGenerationConfig(provider="mock"), STSRequest(audio=audio, voice_id="v")
+    )
     assert base64.b64decode(sts.audio).startswith(b"ID3")
 
 
 def test_mock_config_routes_any_provider_to_the_mock():
-    config = VideoGenerationConfig(provider="fal", model="fal-ai/veo3", mock=MockConfig(enabled=True))
+    config = VideoGenerationConfig(
+        provider="fal", model="fal-ai/veo3", mock=MockConfig(enabled=True)
+    )
     response = generate_video(config, VideoGenerationRequest(prompt="p"))
     assert response.is_mock and response.provider == "mock" and response.model == "fal-ai/veo3"
 
@@ -67,7 +86,9 @@ def test_weighted_outcomes_and_error_injection():
     error = ContentModerationError("flagged")
     config = VideoGenerationConfig(
         provider="mock",
-        mock=MockConfig(responses=[MockResponse(weight=1, error=error), MockResponse(weight=1e-9)], seed=1),
+        mock=MockConfig(
+            responses=[MockResponse(weight=1, error=error), MockResponse(weight=1e-9)], seed=1
+        ),
     )
     with pytest.raises(ContentModerationError, match="flagged") as caught:
         generate_video(config, VideoGenerationRequest(prompt="p"))
@@ -87,11 +108,17 @@ def test_injected_retryable_error_triggers_fallback():
 
 
 def test_fixed_response_and_output_video():
-    fixed = VideoGenerationResponse(request_id="x", video="https://cdn/v.mp4", status="completed", duration=8.0)
-    config = VideoGenerationConfig(provider="mock", mock=MockConfig(responses=[MockResponse(mock_response=fixed)]))
+    fixed = VideoGenerationResponse(
+        request_id="x", video="https://cdn/v.mp4", status="completed", duration=8.0
+    )
+    config = VideoGenerationConfig(
+        provider="mock", mock=MockConfig(responses=[MockResponse(mock_response=fixed)])
+    )
     response = generate_video(config, VideoGenerationRequest(prompt="p"))
     assert response.video == "https://cdn/v.mp4" and response.duration == 8.0 and response.is_mock
-    config = VideoGenerationConfig(provider="mock", mock=MockConfig(responses=[MockResponse(output_video="https://x/y.mp4")]))
+    config = VideoGenerationConfig(
+        provider="mock", mock=MockConfig(responses=[MockResponse(output_video="https://x/y.mp4")])
+    )
     assert generate_video(config, VideoGenerationRequest(prompt="p")).video == "https://x/y.mp4"
 
 
@@ -107,9 +134,15 @@ def test_simulated_polling_reports_progress(driver):
     if driver == "sync":
         generate_video(config, VideoGenerationRequest(prompt="p"), updates.append)
     else:
-        asyncio.run(generate_video_async(config, VideoGenerationRequest(prompt="p"), updates.append))
+        asyncio.run(
+            generate_video_async(config, VideoGenerationRequest(prompt="p"), updates.append)
+        )
     assert [(u.status, u.progress_percent) for u in updates] == [
-        ("queued", None), ("queued", 0), ("processing", 40), ("processing", 80), ("completed", 100)
+        ("queued", None),
+        ("queued", 0),
+        ("processing", 40),
+        ("processing", 80),
+        ("completed", 100),
     ]
 
 

@@ -56,7 +56,9 @@ def test_config_rejects_unknown_fields_and_bad_values():
 
 
 def test_metadata_timestamps_are_utc():
-    response = generate_video(VideoGenerationConfig(provider="mock"), VideoGenerationRequest(prompt="p"))
+    response = generate_video(
+        VideoGenerationConfig(provider="mock"), VideoGenerationRequest(prompt="p")
+    )
     attempt = response.execution_metadata.attempts[0]
     assert attempt.started_at.tzinfo is UTC and attempt.ended_at.tzinfo is UTC
     assert attempt.elapsed_seconds >= 0

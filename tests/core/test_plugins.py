@@ -6,7 +6,6 @@ import json
 import os
 import site
 import subprocess
-import sys
 import textwrap
 import venv
 from pathlib import Path
@@ -79,7 +78,9 @@ def test_duplicate_provider_id_keeps_the_first(echo_server, monkeypatch):
     with pytest.warns(TarashPluginWarning, match="'echo' of plugin 'second'.*already provided"):
         assert _plugins.registry.register(EchoPlugin(), "second", distribution="tarash-echo2") == []
     _plugins.registry.unregister("second")
-    config = VideoGenerationConfig(provider="echo", api_key="k", base_url=echo_server.url, poll_interval=0.01)
+    config = VideoGenerationConfig(
+        provider="echo", api_key="k", base_url=echo_server.url, poll_interval=0.01
+    )
     assert generate_video(config, VideoGenerationRequest(prompt="p")).status == "completed"
 
 
@@ -89,7 +90,7 @@ def test_mock_is_discovered_through_its_entry_point():
 
 
 # ---------------------------------------------------------------- real distributions
-GOOD_PLUGIN = '''
+GOOD_PLUGIN = """
 import base64
 from tarash.tarash_gateway import hookimpl
 from tarash.tarash_gateway.plugin import Job, JobStatus, ProviderInfo
@@ -120,9 +121,9 @@ def tarash_submit(provider, payload, ctx):
 @hookimpl
 def tarash_poll(provider, job, ctx):
     return None
-'''
+"""
 
-PYPROJECT = '''
+PYPROJECT = """
 [build-system]
 requires = ["hatchling"]
 build-backend = "hatchling.build"
@@ -134,9 +135,9 @@ dependencies = ["tarash-core"]
 {entry} = "{module}"
 [tool.hatch.build.targets.wheel]
 packages = ["src/{module}"]
-'''
+"""
 
-PROBE = '''
+PROBE = """
 import json, warnings
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
@@ -147,7 +148,7 @@ if "thirdparty" in out["providers"]:
     r = t.generate_image(ImageGenerationConfig(provider="thirdparty"), ImageGenerationRequest(prompt="x"))
     out["images"] = r.images
 print(json.dumps(out))
-'''
+"""
 
 
 def _write_dist(root: Path, dist: str, entry: str, module: str, code: str) -> Path:
@@ -173,9 +174,22 @@ def plugin_venv(tmp_path_factory) -> Path:
     lines = [f"import site; site.addsitedir({p!r})" for p in parents]
     Path(purelib, "parent-env.pth").write_text("\n".join(lines) + "\n")
     good = _write_dist(root, "tarash-thirdparty", "thirdparty", "tarash_thirdparty", GOOD_PLUGIN)
-    broken = _write_dist(root, "tarash-broken", "broken", "tarash_broken", "raise RuntimeError('boom at import')\n")
+    broken = _write_dist(
+        root, "tarash-broken", "broken", "tarash_broken", "raise RuntimeError('boom at import')\n"
+    )
     subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index", str(good), str(broken)],
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            str(good),
+            str(broken),
+        ],
         check=True,
         capture_output=True,
     )
@@ -185,7 +199,11 @@ def plugin_venv(tmp_path_factory) -> Path:
 def _probe(python: Path, **env: str) -> dict:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TARASH_")}
     result = subprocess.run(
-        [python, "-c", PROBE], env={**environment, **env}, capture_output=True, text=True, check=False
+        [python, "-c", PROBE],
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0 or env, result.stderr
     return json.loads(result.stdout) if result.returncode == 0 else {"stderr": result.stderr}

@@ -23,6 +23,7 @@ from tarash.tarash_gateway.api import (
     register_provider_field_mapping,
 )
 from tarash.tarash_gateway.hookspecs import hookimpl
+from tarash.tarash_gateway.plugin import ProviderInfo
 
 __all__ = [
     "__version__",
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 
-def installed_providers() -> dict[str, "_plugins.ProviderInfo"]:
+def installed_providers() -> dict[str, ProviderInfo]:
     """Provider id → ProviderInfo of every loaded plugin (broken ones: ``broken_plugins()``)."""
     return {name: lp.info for name, lp in sorted(_plugins.registry.providers.items())}
 

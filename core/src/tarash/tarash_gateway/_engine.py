@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pydantic
 
-from tarash.tarash_gateway._chain import Link, UnsupportedModalityError, resolve_chain
+from tarash.tarash_gateway._chain import Link, resolve_chain
 from tarash.tarash_gateway._flow import CallHandler, Notify, Program, Send
 from tarash.tarash_gateway._redact import redact_url, scrub_exception
 from tarash.tarash_gateway._transport import USER_AGENT
@@ -72,7 +72,9 @@ def generate(
             attempts.append(_attempt_record(link, number, started, "skipped", link.skip))
             logger.info("tarash: %s skipped: %s", _label(link), link.skip.message)
             continue
-        logger.info("tarash: %s via %s (attempt %d of %d)", modality, _label(link), number, len(links))
+        logger.info(
+            "tarash: %s via %s (attempt %d of %d)", modality, _label(link), number, len(links)
+        )
         record = _attempt_record(link, number, started, "success")
         try:
             if link.handler is not None:
@@ -205,7 +207,11 @@ def _submit_retry_delay(exc: TarashException, retries: int, deadline: float) -> 
 def _cancel(link: Link, ctx: CallContext, job: Job) -> Generator[Any, Any, None]:
     """Best-effort remote cancellation; never raises."""
     try:
-        flow = link.loaded.call("tarash_cancel", provider=link.provider, job=job, ctx=ctx) if link.loaded else None
+        flow = (
+            link.loaded.call("tarash_cancel", provider=link.provider, job=job, ctx=ctx)
+            if link.loaded
+            else None
+        )
         if flow is None:
             return
         yield from _drive_flow(link, flow, time.monotonic() + CANCEL_TIMEOUT, "tarash_cancel")
@@ -221,10 +227,10 @@ def _transient(exc: TarashException) -> bool:
 
 
 def _backoff(failures: int, exc: TarashException, interval: float) -> float:
-    retry_after = getattr(exc, "retry_after", None)
+    retry_after: float | None = getattr(exc, "retry_after", None)
     if retry_after is not None:
         return float(retry_after)
-    base = min(30.0, max(interval, 0.25) * (2 ** (failures - 1)))
+    base = min(30.0, max(interval, 0.25) * 2.0 ** (failures - 1))
     return base * (0.5 + random.random() / 2)
 
 
@@ -278,7 +284,9 @@ def _drive_flow(link: Link, flow: Any, deadline: float, hook: str) -> Generator[
             )
         if "user-agent" not in item.headers:
             item.headers["User-Agent"] = USER_AGENT
-        item.extensions["timeout"] = httpx.Timeout(remaining, connect=min(remaining, 10.0)).as_dict()
+        item.extensions["timeout"] = httpx.Timeout(
+            remaining, connect=min(remaining, 10.0)
+        ).as_dict()
         started = time.perf_counter()
         try:
             response = yield Send(item, link.provider)
@@ -343,7 +351,9 @@ def _run_handler(
 
 
 # ---------------------------------------------------------------- building blocks
-def _coerce(modality: Modality, config: Any, request: Any) -> tuple[GenerationConfig, GenerationRequest]:
+def _coerce(
+    modality: Modality, config: Any, request: Any
+) -> tuple[GenerationConfig, GenerationRequest]:
     config_type, request_type = CONFIG_TYPES[modality], REQUEST_TYPES[modality]
     try:
         if isinstance(config, dict):

@@ -9,15 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 StatusStep = Literal["queued", "processing", "completed", "failed"]
 
 
+def _default_sequence() -> list[StatusStep]:
+    return ["queued", "processing", "completed"]
+
+
 class MockPollingConfig(BaseModel):
     """The progress sequence the mock reports before it answers."""
 
     model_config = ConfigDict(frozen=True)
 
     enabled: bool = True
-    status_sequence: list[StatusStep] = Field(
-        default_factory=lambda: ["queued", "processing", "completed"]
-    )
+    status_sequence: list[StatusStep] = Field(default_factory=lambda: _default_sequence())
     delay_between_updates: float = Field(default=0.5, ge=0, description="Seconds per step.")
     progress_percentages: list[int] | None = None
     custom_updates: list[dict[str, Any]] | None = None

@@ -88,7 +88,7 @@ class PluginRegistry:
         allow = _names_from_env("TARASH_PLUGINS")
         deny = _names_from_env("TARASH_DISABLE_PLUGINS")
         for ep in entry_points(group=ENTRY_POINT_GROUP):
-            if ep.name in self.pm.list_name_plugin() or ep.name in self.providers:
+            if self.pm.has_plugin(ep.name) or ep.name in self.providers:
                 continue
             if (allow is not None and ep.name not in allow) or (
                 deny is not None and ("*" in deny or ep.name in deny)

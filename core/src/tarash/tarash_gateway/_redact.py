@@ -6,7 +6,9 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-SECRET_QUERY_KEYS = frozenset({"key", "api_key", "apikey", "token", "access_token", "signature", "sig"})
+SECRET_QUERY_KEYS = frozenset(
+    {"key", "api_key", "apikey", "token", "access_token", "signature", "sig"}
+)
 MASK = "***"
 
 

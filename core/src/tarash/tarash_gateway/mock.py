@@ -161,7 +161,9 @@ def _finish(job: Job, ctx: CallContext, outcome: MockResponse, raw: dict[str, An
     if outcome.mock_response is not None:
         fields = outcome.mock_response.model_dump()
         output = {k: v for k, v in fields.items() if k not in _RESPONSE_ENVELOPE}
-        return JobStatus(state="completed", output=output, raw=dict(fields.get("raw_response") or raw))
+        return JobStatus(
+            state="completed", output=output, raw=dict(fields.get("raw_response") or raw)
+        )
     output = _media_for(ctx, outcome)
     return JobStatus(state="completed", output=output, raw={**raw, "mock": True})
 

@@ -12,9 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
-from typing_extensions import TypedDict
-
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing_extensions import TypedDict
 
 from tarash.tarash_gateway._media import save_media, save_media_async
 
@@ -55,8 +54,12 @@ class ImageType(TypedDict):
 class AudioOutputFormat(BaseModel):
     """Audio encoding of a speech result."""
 
-    format: str = Field(description="Codec / container: mp3, wav, pcm, opus, flac, aac, ulaw, alaw.")
-    sample_rate: int | None = Field(default=None, gt=0, description="Sample rate in Hz, e.g. 44100.")
+    format: str = Field(
+        description="Codec / container: mp3, wav, pcm, opus, flac, aac, ulaw, alaw."
+    )
+    sample_rate: int | None = Field(
+        default=None, gt=0, description="Sample rate in Hz, e.g. 44100."
+    )
     bitrate: int | None = Field(default=None, gt=0, description="Bitrate in kbps, e.g. 128.")
 
 

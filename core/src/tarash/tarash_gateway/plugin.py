@@ -117,9 +117,7 @@ class ModelFamily(BaseModel):
     name: str
     prefixes: list[str] = Field(description="Model ids starting with these belong here.")
     modalities: list[Modality]
-    fields: list[str] = Field(
-        default_factory=list, description="Request fields the family uses."
-    )
+    fields: list[str] = Field(default_factory=list, description="Request fields the family uses.")
     notes: str = ""
 
 

@@ -71,9 +71,7 @@ class FieldMapper:
     required: bool = False
 
 
-def apply_field_mappers(
-    field_mappers: Mapping[str, FieldMapper], request: Any
-) -> dict[str, Any]:
+def apply_field_mappers(field_mappers: Mapping[str, FieldMapper], request: Any) -> dict[str, Any]:
     """Build a provider payload from ``request``.
 
     Returns:
@@ -184,9 +182,7 @@ def duration_field_mapper(
         model: Unused; kept for compatibility with earlier releases.
         add_suffix: Append ``s`` to string durations.
     """
-    allowed = (
-        sorted({int(str(v).rstrip("s")) for v in allowed_values}) if allowed_values else None
-    )
+    allowed = sorted({int(str(v).rstrip("s")) for v in allowed_values}) if allowed_values else None
 
     def convert(_req: Any, value: Any) -> Any:
         if value is None:

@@ -121,9 +121,18 @@ class ProviderContractTests:
         loaded = _plugins.registry.providers[self.provider]
         other = f"not-{self.provider}"
         modality, case = next(iter(self.cases.items()))
-        assert loaded.call("tarash_supports_modality", provider=other, model="m", modality=modality) is None
         assert (
-            loaded.call("tarash_map_fields", provider=other, model="m", modality=modality, request=case.request)
+            loaded.call("tarash_supports_modality", provider=other, model="m", modality=modality)
+            is None
+        )
+        assert (
+            loaded.call(
+                "tarash_map_fields",
+                provider=other,
+                model="m",
+                modality=modality,
+                request=case.request,
+            )
             is None
         )
 
@@ -167,7 +176,9 @@ class ProviderContractTests:
         assert all(name in str(caught.value) for name in self.info.api_key_env[:1])
         assert server.requests == []
 
-    def test_key_from_environment(self, server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_key_from_environment(
+        self, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         if not self.info.api_key_env:
             pytest.skip("provider reads no environment variable")
         monkeypatch.setenv(self.info.api_key_env[0], SECRET)
@@ -179,7 +190,9 @@ class ProviderContractTests:
     def test_key_never_leaks(self, server: FakeServer, caplog: pytest.LogCaptureFixture) -> None:
         modality, case = next(iter(self.cases.items()))
         method, path = case.submit
-        server.inject(method, path, status=401, json_body={"error": f"bad key {SECRET}", "detail": SECRET})
+        server.inject(
+            method, path, status=401, json_body={"error": f"bad key {SECRET}", "detail": SECRET}
+        )
         config = self.config(modality, server)
         caplog.set_level(logging.DEBUG, logger="tarash")
         with pytest.raises(TarashException) as caught:
@@ -188,8 +201,15 @@ class ProviderContractTests:
         assert not is_retryable_error(error)
         metadata = error.execution_metadata
         assert metadata is not None and metadata.attempts[0].status == "failed"
-        for text in (str(error), repr(error), json.dumps(error.raw_response), repr(config),
-                     metadata.model_dump_json(), caplog.text, str(config.model_dump())):
+        for text in (
+            str(error),
+            repr(error),
+            json.dumps(error.raw_response),
+            repr(config),
+            metadata.model_dump_json(),
+            caplog.text,
+            str(config.model_dump()),
+        ):
             assert SECRET not in text
 
     def test_submit_5xx_is_retryable_and_never_resubmitted(self, server: FakeServer) -> None:
@@ -210,8 +230,12 @@ class ProviderContractTests:
 
     def test_submit_429_waits_retry_after_then_succeeds(self, server: FakeServer) -> None:
         modality, case = next(iter(self.cases.items()))
-        server.inject(*case.submit, status=429, json_body={"detail": "slow down"},
-                      headers={"Retry-After": "0"})
+        server.inject(
+            *case.submit,
+            status=429,
+            json_body={"detail": "slow down"},
+            headers={"Retry-After": "0"},
+        )
         response = _generate(modality, self.config(modality, server), case.request)
         assert response.status == "completed"
         assert server.count(*case.submit) == 2

@@ -64,7 +64,8 @@ class FakeRequest:
         files: dict[str, list[UploadedFile]] = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
+            raw = part.get_payload(decode=True)
+            payload = raw if isinstance(raw, bytes) else b""
             filename = part.get_filename()
             if filename is not None:
                 files.setdefault(str(name), []).append(
@@ -214,7 +215,9 @@ class FakeServer:
     def count(self, method: str, pattern: str) -> int:
         """How many recorded requests match ``method`` and ``pattern``."""
         regex = re.compile(pattern)
-        return sum(1 for r in self.requests if r.method == method.upper() and regex.fullmatch(r.path))
+        return sum(
+            1 for r in self.requests if r.method == method.upper() and regex.fullmatch(r.path)
+        )
 
     def last(self, method: str, pattern: str) -> FakeRequest:
         """The last recorded request matching ``method`` and ``pattern``."""
@@ -229,8 +232,8 @@ class FakeServer:
     def url(self) -> str:
         """``http://127.0.0.1:<port>`` of the running server."""
         assert self._server is not None, "server not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     def start(self) -> FakeServer:
         """Start serving in a daemon thread (idempotent)."""

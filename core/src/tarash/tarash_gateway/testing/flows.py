@@ -43,9 +43,13 @@ def make_context(
     **config: Any,
 ) -> CallContext:
     """A CallContext for calling a plugin's hooks directly."""
-    cfg = CONFIG_TYPES[modality](provider=provider, model=model, api_key=api_key, base_url=base_url, **config)
+    cfg: Any = CONFIG_TYPES[modality](
+        provider=provider, model=model, api_key=api_key, base_url=base_url, **config
+    )
     if request is None:
         request = REQUEST_TYPES[modality].model_validate(
-            {"prompt": "test"} if modality in ("video", "image") else {"text": "t", "voice_id": "v", "audio": b"x"}
+            {"prompt": "test"}
+            if modality in ("video", "image")
+            else {"text": "t", "voice_id": "v", "audio": b"x"}
         )
     return CallContext(provider, model, modality, cfg, request, api_key, base_url)

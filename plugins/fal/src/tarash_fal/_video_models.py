@@ -385,7 +385,7 @@ _SEEDANCE_V1: Mappers = {
     "resolution": choice("resolution", ["480p", "720p", "1080p"]),
     "duration": duration(seconds_range(2, 12)),
     "seed": SEED,
-    "image_url": image_url(),
+    "image_url": image_url(("first_frame",)),  # reference images go to reference-to-video
     "end_image_url": last_frame_url(),
     "reference_image_urls": image_urls(("reference",), max_items=4),
 }

@@ -69,7 +69,9 @@ CONTENT_TYPES = {
 VOICE_SETTINGS_KEYS = {"stability", "similarity_boost", "style", "use_speaker_boost", "speed"}
 
 
-def detail(status: str, message: str, code: int, headers: dict[str, str] | None = None) -> FakeResponse:
+def detail(
+    status: str, message: str, code: int, headers: dict[str, str] | None = None
+) -> FakeResponse:
     """An ElevenLabs error answer: ``{"detail": {"status", "message"}}``."""
     return FakeResponse.json({"detail": {"status": status, "message": message}}, code, headers)
 

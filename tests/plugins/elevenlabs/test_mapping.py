@@ -51,7 +51,9 @@ def test_full_tts_payload() -> None:
         next_text="After.",
         previous_request_ids=["req_1"],
         next_request_ids=[],
-        pronunciation_dictionary_locators=[{"pronunciation_dictionary_id": "d1", "version_id": "v1"}],
+        pronunciation_dictionary_locators=[
+            {"pronunciation_dictionary_id": "d1", "version_id": "v1"}
+        ],
         apply_text_normalization="off",
         apply_language_text_normalization=True,
         enable_logging=False,

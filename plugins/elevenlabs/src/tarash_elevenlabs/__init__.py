@@ -83,7 +83,8 @@ def tarash_providers() -> list[ProviderInfo]:
                     name="ElevenLabs text-to-speech",
                     prefixes=list(TTS_MODEL_PREFIXES),
                     modalities=["tts"],
-                    fields=_TTS_FIELDS_USED + [f"extra_params.{n}" for n in extra_params_of(TTS_FIELDS)],
+                    fields=_TTS_FIELDS_USED
+                    + [f"extra_params.{n}" for n in extra_params_of(TTS_FIELDS)],
                     notes="Any model id that is not a speech-to-speech model is sent to "
                     "POST /v1/text-to-speech/{voice_id}.",
                 ),
@@ -91,7 +92,8 @@ def tarash_providers() -> list[ProviderInfo]:
                     name="ElevenLabs speech-to-speech (voice changer)",
                     prefixes=list(STS_MODEL_PREFIXES),
                     modalities=["sts"],
-                    fields=_STS_FIELDS_USED + [f"extra_params.{n}" for n in extra_params_of(STS_FIELDS)],
+                    fields=_STS_FIELDS_USED
+                    + [f"extra_params.{n}" for n in extra_params_of(STS_FIELDS)],
                     notes="POST /v1/speech-to-speech/{voice_id}; URL audio is downloaded "
                     "and uploaded.",
                 ),

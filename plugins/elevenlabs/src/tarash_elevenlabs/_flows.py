@@ -29,7 +29,7 @@ from tarash.tarash_gateway.exceptions import (
 from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus
 from tarash_elevenlabs._errors import error_for
 from tarash_elevenlabs._formats import DEFAULT_FORMAT, content_type_of, duration_of
-from tarash_elevenlabs._mapping import PATH_FIELDS, QUERY_FIELDS, UPLOAD_FIELD
+from tarash_elevenlabs._mapping import QUERY_FIELDS, UPLOAD_FIELD
 
 ENDPOINTS = {"tts": "/v1/text-to-speech/{voice_id}", "sts": "/v1/speech-to-speech/{voice_id}"}
 
@@ -174,7 +174,9 @@ def _download(url: str, ctx: CallContext) -> Flow[dict[str, Any]]:
     if not content:
         raise ValidationError(f"audio={url!r} is empty", provider=ctx.provider, model=ctx.model)
     served = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    content_type = served if served.startswith(("audio/", "video/")) else sniff_content_type(content)
+    content_type = (
+        served if served.startswith(("audio/", "video/")) else sniff_content_type(content)
+    )
     return {"content": content, "content_type": content_type}
 
 

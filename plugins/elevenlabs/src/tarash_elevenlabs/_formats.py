@@ -64,12 +64,15 @@ def format_name(fmt: AudioOutputFormat) -> str:
     if not candidates:
         raise FieldValueError("output_format", value, _accepted())
     raise FieldValueError(
-        "output_format", value, "ambiguous; set sample_rate / bitrate to pick one of: "
-        + ", ".join(candidates)
+        "output_format",
+        value,
+        "ambiguous; set sample_rate / bitrate to pick one of: " + ", ".join(candidates),
     )
 
 
-def _names(codec: str, rate: int, bitrates: tuple[int, ...] | None, bitrate: int | None) -> list[str]:
+def _names(
+    codec: str, rate: int, bitrates: tuple[int, ...] | None, bitrate: int | None
+) -> list[str]:
     if bitrates is None:
         return [f"{codec}_{rate}"] if bitrate is None else []
     return [f"{codec}_{rate}_{b}" for b in bitrates if bitrate in (None, b)]

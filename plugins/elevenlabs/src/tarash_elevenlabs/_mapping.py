@@ -21,7 +21,6 @@ from tarash.tarash_gateway.providers.field_mappers import (
 )
 from tarash_elevenlabs._formats import output_format_converter
 
-PATH_FIELDS = ("voice_id",)
 QUERY_FIELDS = ("output_format", "enable_logging", "optimize_streaming_latency")
 UPLOAD_FIELD = "audio"
 
@@ -44,7 +43,9 @@ def _voice_id(_request: Any, value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip() or "/" in value:
-        raise FieldValueError("voice_id", value, "accepted: an ElevenLabs voice id (GET /v1/voices)")
+        raise FieldValueError(
+            "voice_id", value, "accepted: an ElevenLabs voice id (GET /v1/voices)"
+        )
     return value.strip()
 
 

@@ -27,6 +27,7 @@ import itertools
 import json
 import math
 import struct
+import sys
 import threading
 from typing import Any
 
@@ -142,6 +143,20 @@ class FakeElevenLabsServer(FakeServer):
         self.add_route("POST", sts + r"(?:/stream)?", self._sts)
         self.add_route("GET", r"/v1/voices", self._voices)
         self.add_route("GET", r"/media/(?P<name>.+)", self._media)
+
+    def start(self) -> FakeElevenLabsServer:
+        """Start serving; a client that hung up (timeout tests) is not reported on stderr."""
+        super().start()
+        server = self._server
+        if server is not None:  # FakeServer prints BrokenPipeError tracebacks otherwise
+            default = server.handle_error
+
+            def handle_error(request: Any, client_address: Any) -> None:
+                if not isinstance(sys.exc_info()[1], ConnectionError):
+                    default(request, client_address)
+
+            server.handle_error = handle_error  # type: ignore[method-assign]
+        return self
 
     # ------------------------------------------------------------ helpers for tests
     def add_media(self, name: str, content: bytes, content_type: str) -> str:

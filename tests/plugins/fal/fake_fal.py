@@ -119,7 +119,11 @@ class FakeFalServer(FakeServer):
 
     def _urls(self, app: str, rid: str) -> dict[str, str]:
         base = f"{self.url}/{app}/requests/{rid}"
-        return {"response_url": base, "status_url": f"{base}/status", "cancel_url": f"{base}/cancel"}
+        return {
+            "response_url": base,
+            "status_url": f"{base}/status",
+            "cancel_url": f"{base}/cancel",
+        }
 
     def _lookup(self, rid: str) -> FalJob | None:
         return self.jobs.get(rid)
@@ -151,8 +155,9 @@ class FakeFalServer(FakeServer):
         except ValueError:
             return FakeResponse.json({"detail": "body is not JSON"}, 422)
         if not isinstance(payload, dict):
-            return FakeResponse.json({"detail": [{"loc": ["body"], "msg": "not an object",
-                                                  "type": "type_error"}]}, 422)
+            return FakeResponse.json(
+                {"detail": [{"loc": ["body"], "msg": "not an object", "type": "type_error"}]}, 422
+            )
         outcome = "ok"
         if model in self.failing_models:
             outcome = "error"
@@ -161,9 +166,7 @@ class FakeFalServer(FakeServer):
         size = 3 if parts[0] in ("workflows", "comfy") else 2
         app = "/".join(parts[:size])
         rid = str(uuid.uuid4())
-        self.jobs[rid] = FalJob(
-            model, payload, outcome, polls=self.polls, seconds=self.seconds
-        )
+        self.jobs[rid] = FalJob(model, payload, outcome, polls=self.polls, seconds=self.seconds)
         with self._count_lock:
             self._submits += 1
         body = {
@@ -194,8 +197,12 @@ class FakeFalServer(FakeServer):
         if with_logs:
             lines = max(1, job.checks - job.queued_polls)
             logs = [
-                {"timestamp": "2025-06-01T10:00:00Z", "level": "INFO", "source": "user",
-                 "message": f"step {i}"}
+                {
+                    "timestamp": "2025-06-01T10:00:00Z",
+                    "level": "INFO",
+                    "source": "user",
+                    "message": f"step {i}",
+                }
                 for i in range(1, lines + 1)
             ]
         if phase == "running":
@@ -205,8 +212,14 @@ class FakeFalServer(FakeServer):
         if phase == "cancelled":
             error = "Request was cancelled"
         return FakeResponse.json(
-            {"status": "COMPLETED", "logs": logs, "metrics": {"inference_time": 1.5},
-             "error": error, "error_type": None if error is None else "model_error", **common},
+            {
+                "status": "COMPLETED",
+                "logs": logs,
+                "metrics": {"inference_time": 1.5},
+                "error": error,
+                "error_type": None if error is None else "model_error",
+                **common,
+            },
             200,
         )
 
@@ -220,34 +233,66 @@ class FakeFalServer(FakeServer):
         if not job.finished:
             return FakeResponse.json({"detail": "Request is still in progress"}, 400)
         if job.outcome == "moderation":
-            return FakeResponse.json({"detail": [{
-                "loc": ["body", "prompt"], "msg": "The content was flagged by a content checker.",
-                "type": "content_policy_violation",
-                "url": "https://docs.fal.ai/errors#content_policy_violation", "ctx": {},
-            }]}, 422)
+            return FakeResponse.json(
+                {
+                    "detail": [
+                        {
+                            "loc": ["body", "prompt"],
+                            "msg": "The content was flagged by a content checker.",
+                            "type": "content_policy_violation",
+                            "url": "https://docs.fal.ai/errors#content_policy_violation",
+                            "ctx": {},
+                        }
+                    ]
+                },
+                422,
+            )
         if job.outcome == "error" or job.cancelled:
-            return FakeResponse.json({"detail": [{
-                "loc": ["body"], "msg": "The model could not generate media for this input.",
-                "type": "no_media_generated",
-            }]}, 422)
+            return FakeResponse.json(
+                {
+                    "detail": [
+                        {
+                            "loc": ["body"],
+                            "msg": "The model could not generate media for this input.",
+                            "type": "no_media_generated",
+                        }
+                    ]
+                },
+                422,
+            )
         if job.model in self.outputs:
             return FakeResponse.json(self.outputs[job.model])
         if is_image_model(job.model):
             count = int(job.payload.get("num_images") or 1)
             images = [
-                {"url": f"{self.url}/files/{rid}-{i}.png", "width": 1024, "height": 1024,
-                 "content_type": "image/png"}
+                {
+                    "url": f"{self.url}/files/{rid}-{i}.png",
+                    "width": 1024,
+                    "height": 1024,
+                    "content_type": "image/png",
+                }
                 for i in range(count)
             ]
             return FakeResponse.json(
-                {"images": images, "seed": 42, "has_nsfw_concepts": [False] * count,
-                 "prompt": job.payload.get("prompt"), "timings": {"inference": 1.2}}
+                {
+                    "images": images,
+                    "seed": 42,
+                    "has_nsfw_concepts": [False] * count,
+                    "prompt": job.payload.get("prompt"),
+                    "timings": {"inference": 1.2},
+                }
             )
-        return FakeResponse.json({
-            "video": {"url": f"{self.url}/files/{rid}.mp4", "content_type": "video/mp4",
-                      "file_name": "output.mp4", "file_size": len(MP4_STUB)},
-            "seed": 42,
-        })
+        return FakeResponse.json(
+            {
+                "video": {
+                    "url": f"{self.url}/files/{rid}.mp4",
+                    "content_type": "video/mp4",
+                    "file_name": "output.mp4",
+                    "file_size": len(MP4_STUB),
+                },
+                "seed": 42,
+            }
+        )
 
     def _cancel(self, request: FakeRequest, app: str, rid: str) -> FakeResponse:
         denied = self._unauthorised(request)
@@ -268,10 +313,12 @@ class FakeFalServer(FakeServer):
             return denied
         body = request.json() or {}
         upload_id = f"{next(self._upload_ids)}-{body.get('file_name', 'file')}"
-        return FakeResponse.json({
-            "upload_url": f"{self.url}/_uploads/{upload_id}",
-            "file_url": f"{self.url}/files/{upload_id}",
-        })
+        return FakeResponse.json(
+            {
+                "upload_url": f"{self.url}/_uploads/{upload_id}",
+                "file_url": f"{self.url}/files/{upload_id}",
+            }
+        )
 
     def _store_upload(self, request: FakeRequest, upload_id: str) -> FakeResponse:
         self.uploads[upload_id] = request.body

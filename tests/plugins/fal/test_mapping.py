@@ -32,205 +32,452 @@ def last(url: str = END) -> dict[str, Any]:
 def map_video(model: str, **fields: Any) -> dict[str, Any]:
     request = VideoGenerationRequest(**fields)
     fal = _plugins.registry.providers["fal"]
-    return fal.call("tarash_map_fields", provider="fal", model=model, modality="video",
-                    request=request, config=None)
+    return fal.call(
+        "tarash_map_fields",
+        provider="fal",
+        model=model,
+        modality="video",
+        request=request,
+        config=None,
+    )
 
 
 def map_image(model: str, **fields: Any) -> dict[str, Any]:
     request = ImageGenerationRequest(**fields)
     fal = _plugins.registry.providers["fal"]
-    return fal.call("tarash_map_fields", provider="fal", model=model, modality="image",
-                    request=request, config=None)
+    return fal.call(
+        "tarash_map_fields",
+        provider="fal",
+        model=model,
+        modality="image",
+        request=request,
+        config=None,
+    )
 
 
 VIDEO_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     # ---- Veo 3 / 3.1 / lite
-    ("fal-ai/veo3", dict(prompt="p", duration_seconds=8, aspect_ratio="16:9", resolution="1080p",
-                         generate_audio=False, negative_prompt="blur", seed=7),
-     {"prompt": "p", "duration": "8s", "aspect_ratio": "16:9", "resolution": "1080p",
-      "generate_audio": False, "negative_prompt": "blur", "seed": 7}),
+    (
+        "fal-ai/veo3",
+        dict(
+            prompt="p",
+            duration_seconds=8,
+            aspect_ratio="16:9",
+            resolution="1080p",
+            generate_audio=False,
+            negative_prompt="blur",
+            seed=7,
+        ),
+        {
+            "prompt": "p",
+            "duration": "8s",
+            "aspect_ratio": "16:9",
+            "resolution": "1080p",
+            "generate_audio": False,
+            "negative_prompt": "blur",
+            "seed": 7,
+        },
+    ),
     ("fal-ai/veo3/fast", dict(prompt="p", duration_seconds=4), {"prompt": "p", "duration": "4s"}),
-    ("fal-ai/veo3.1/fast", dict(prompt="p", duration_seconds=6, resolution="4k"),
-     {"prompt": "p", "duration": "6s", "resolution": "4k"}),
-    ("fal-ai/veo3.1/image-to-video", dict(prompt="p", image_list=[first()], aspect_ratio="auto"),
-     {"prompt": "p", "image_url": IMG, "aspect_ratio": "auto"}),
-    ("fal-ai/veo3.1/fast/first-last-frame-to-video",
-     dict(prompt="p", image_list=[first(), last()], duration_seconds=8),
-     {"prompt": "p", "first_frame_url": IMG, "last_frame_url": END, "duration": "8s"}),
-    ("fal-ai/veo3.1/reference-to-video", dict(prompt="p", image_list=[ref(), ref(IMG2)]),
-     {"prompt": "p", "image_urls": [IMG, IMG2]}),
-    ("fal-ai/veo3.1/fast/extend-video", dict(prompt="p", video=VID, duration_seconds=7),
-     {"prompt": "p", "video_url": VID, "duration": "7s"}),
-    ("fal-ai/veo3.1/lite", dict(prompt="p", duration_seconds=4, resolution="720p"),
-     {"prompt": "p", "duration": "4s", "resolution": "720p"}),
+    (
+        "fal-ai/veo3.1/fast",
+        dict(prompt="p", duration_seconds=6, resolution="4k"),
+        {"prompt": "p", "duration": "6s", "resolution": "4k"},
+    ),
+    (
+        "fal-ai/veo3.1/image-to-video",
+        dict(prompt="p", image_list=[first()], aspect_ratio="auto"),
+        {"prompt": "p", "image_url": IMG, "aspect_ratio": "auto"},
+    ),
+    (
+        "fal-ai/veo3.1/fast/first-last-frame-to-video",
+        dict(prompt="p", image_list=[first(), last()], duration_seconds=8),
+        {"prompt": "p", "first_frame_url": IMG, "last_frame_url": END, "duration": "8s"},
+    ),
+    (
+        "fal-ai/veo3.1/reference-to-video",
+        dict(prompt="p", image_list=[ref(), ref(IMG2)]),
+        {"prompt": "p", "image_urls": [IMG, IMG2]},
+    ),
+    (
+        "fal-ai/veo3.1/fast/extend-video",
+        dict(prompt="p", video=VID, duration_seconds=7),
+        {"prompt": "p", "video_url": VID, "duration": "7s"},
+    ),
+    (
+        "fal-ai/veo3.1/lite",
+        dict(prompt="p", duration_seconds=4, resolution="720p"),
+        {"prompt": "p", "duration": "4s", "resolution": "720p"},
+    ),
     # ---- Kling
-    ("fal-ai/kling-video/v2.6/pro/text-to-video",
-     dict(prompt="p", duration_seconds=10, aspect_ratio="9:16", generate_audio=True,
-          negative_prompt="n"),
-     {"prompt": "p", "duration": "10", "aspect_ratio": "9:16", "generate_audio": True,
-      "negative_prompt": "n"}),
-    ("fal-ai/kling-video/v2.6/pro/image-to-video",
-     dict(prompt="p", image_list=[first(), last()], duration_seconds=5),
-     {"prompt": "p", "start_image_url": IMG, "end_image_url": END, "duration": "5"}),
-    ("fal-ai/kling-video/v2.6/standard/motion-control",
-     dict(prompt="p", image_list=[ref()], video=VID, character_orientation="video"),
-     {"prompt": "p", "image_url": IMG, "video_url": VID, "character_orientation": "video"}),
-    ("fal-ai/kling-video/v3/pro/text-to-video", dict(prompt="p", duration_seconds=15),
-     {"prompt": "p", "duration": "15"}),
-    ("fal-ai/kling-video/v3/standard/image-to-video",
-     dict(prompt="p", image_list=[first()], duration_seconds=3),
-     {"prompt": "p", "start_image_url": IMG, "duration": "3"}),
-    ("fal-ai/kling-video/o1/image-to-video", dict(prompt="p", image_list=[first(), last()]),
-     {"prompt": "p", "start_image_url": IMG, "end_image_url": END}),
-    ("fal-ai/kling-video/o1/reference-to-video",
-     dict(prompt="@Image1 dances", image_list=[ref(), ref(IMG2)], aspect_ratio="1:1"),
-     {"prompt": "@Image1 dances", "image_urls": [IMG, IMG2], "aspect_ratio": "1:1"}),
-    ("fal-ai/kling-video/o1/video-to-video/edit", dict(prompt="p", video=VID),
-     {"prompt": "p", "video_url": VID}),
-    ("fal-ai/kling-video/o3/pro/text-to-video", dict(prompt="p", generate_audio=True),
-     {"prompt": "p", "generate_audio": True}),
-    ("fal-ai/kling-video/o3/standard/image-to-video",
-     dict(prompt="p", image_list=[first(), last()], duration_seconds=10),
-     {"prompt": "p", "image_url": IMG, "end_image_url": END, "duration": "10"}),
-    ("fal-ai/kling-video/o3/pro/reference-to-video",
-     dict(prompt="p", image_list=[first(), ref(IMG2)]),
-     {"prompt": "p", "start_image_url": IMG, "image_urls": [IMG2]}),
-    ("fal-ai/kling-video/o3/pro/video-to-video/reference",
-     dict(prompt="p", video=VID, aspect_ratio="auto"),
-     {"prompt": "p", "video_url": VID, "aspect_ratio": "auto"}),
-    ("fal-ai/kling-video/v2.5-turbo/pro/image-to-video",
-     dict(prompt="p", image_list=[first()], duration_seconds=5),
-     {"prompt": "p", "image_url": IMG, "duration": "5"}),
+    (
+        "fal-ai/kling-video/v2.6/pro/text-to-video",
+        dict(
+            prompt="p",
+            duration_seconds=10,
+            aspect_ratio="9:16",
+            generate_audio=True,
+            negative_prompt="n",
+        ),
+        {
+            "prompt": "p",
+            "duration": "10",
+            "aspect_ratio": "9:16",
+            "generate_audio": True,
+            "negative_prompt": "n",
+        },
+    ),
+    (
+        "fal-ai/kling-video/v2.6/pro/image-to-video",
+        dict(prompt="p", image_list=[first(), last()], duration_seconds=5),
+        {"prompt": "p", "start_image_url": IMG, "end_image_url": END, "duration": "5"},
+    ),
+    (
+        "fal-ai/kling-video/v2.6/standard/motion-control",
+        dict(prompt="p", image_list=[ref()], video=VID, character_orientation="video"),
+        {"prompt": "p", "image_url": IMG, "video_url": VID, "character_orientation": "video"},
+    ),
+    (
+        "fal-ai/kling-video/v3/pro/text-to-video",
+        dict(prompt="p", duration_seconds=15),
+        {"prompt": "p", "duration": "15"},
+    ),
+    (
+        "fal-ai/kling-video/v3/standard/image-to-video",
+        dict(prompt="p", image_list=[first()], duration_seconds=3),
+        {"prompt": "p", "start_image_url": IMG, "duration": "3"},
+    ),
+    (
+        "fal-ai/kling-video/o1/image-to-video",
+        dict(prompt="p", image_list=[first(), last()]),
+        {"prompt": "p", "start_image_url": IMG, "end_image_url": END},
+    ),
+    (
+        "fal-ai/kling-video/o1/reference-to-video",
+        dict(prompt="@Image1 dances", image_list=[ref(), ref(IMG2)], aspect_ratio="1:1"),
+        {"prompt": "@Image1 dances", "image_urls": [IMG, IMG2], "aspect_ratio": "1:1"},
+    ),
+    (
+        "fal-ai/kling-video/o1/video-to-video/edit",
+        dict(prompt="p", video=VID),
+        {"prompt": "p", "video_url": VID},
+    ),
+    (
+        "fal-ai/kling-video/o3/pro/text-to-video",
+        dict(prompt="p", generate_audio=True),
+        {"prompt": "p", "generate_audio": True},
+    ),
+    (
+        "fal-ai/kling-video/o3/standard/image-to-video",
+        dict(prompt="p", image_list=[first(), last()], duration_seconds=10),
+        {"prompt": "p", "image_url": IMG, "end_image_url": END, "duration": "10"},
+    ),
+    (
+        "fal-ai/kling-video/o3/pro/reference-to-video",
+        dict(prompt="p", image_list=[first(), ref(IMG2)]),
+        {"prompt": "p", "start_image_url": IMG, "image_urls": [IMG2]},
+    ),
+    (
+        "fal-ai/kling-video/o3/pro/video-to-video/reference",
+        dict(prompt="p", video=VID, aspect_ratio="auto"),
+        {"prompt": "p", "video_url": VID, "aspect_ratio": "auto"},
+    ),
+    (
+        "fal-ai/kling-video/v2.5-turbo/pro/image-to-video",
+        dict(prompt="p", image_list=[first()], duration_seconds=5),
+        {"prompt": "p", "image_url": IMG, "duration": "5"},
+    ),
     # ---- MiniMax / Hailuo
-    ("fal-ai/minimax/hailuo-02/standard/image-to-video",
-     dict(prompt="p", image_list=[first(), last()], duration_seconds=10, resolution="768p",
-          enhance_prompt=False),
-     {"prompt": "p", "image_url": IMG, "end_image_url": END, "duration": "10",
-      "resolution": "768P", "prompt_optimizer": False}),
-    ("fal-ai/minimax/hailuo-2.3-fast/standard/image-to-video",
-     dict(prompt="p", image_list=[first()], duration_seconds=6),
-     {"prompt": "p", "image_url": IMG, "duration": "6"}),
-    ("fal-ai/minimax/video-01-live", dict(prompt="p", enhance_prompt=True),
-     {"prompt": "p", "prompt_optimizer": True}),
+    (
+        "fal-ai/minimax/hailuo-02/standard/image-to-video",
+        dict(
+            prompt="p",
+            image_list=[first(), last()],
+            duration_seconds=10,
+            resolution="768p",
+            enhance_prompt=False,
+        ),
+        {
+            "prompt": "p",
+            "image_url": IMG,
+            "end_image_url": END,
+            "duration": "10",
+            "resolution": "768P",
+            "prompt_optimizer": False,
+        },
+    ),
+    (
+        "fal-ai/minimax/hailuo-2.3-fast/standard/image-to-video",
+        dict(prompt="p", image_list=[first()], duration_seconds=6),
+        {"prompt": "p", "image_url": IMG, "duration": "6"},
+    ),
+    (
+        "fal-ai/minimax/video-01-live",
+        dict(prompt="p", enhance_prompt=True),
+        {"prompt": "p", "prompt_optimizer": True},
+    ),
     # ---- Sora 2
-    ("fal-ai/sora-2/text-to-video", dict(prompt="p", duration_seconds=12, aspect_ratio="9:16",
-                                         resolution="720p"),
-     {"prompt": "p", "duration": 12, "aspect_ratio": "9:16", "resolution": "720p"}),
-    ("fal-ai/sora-2/text-to-video/pro", dict(prompt="p", resolution="1080p"),
-     {"prompt": "p", "resolution": "1080p"}),
-    ("fal-ai/sora-2/image-to-video", dict(prompt="p", image_list=[first()], aspect_ratio="auto"),
-     {"prompt": "p", "image_url": IMG, "aspect_ratio": "auto"}),
+    (
+        "fal-ai/sora-2/text-to-video",
+        dict(prompt="p", duration_seconds=12, aspect_ratio="9:16", resolution="720p"),
+        {"prompt": "p", "duration": 12, "aspect_ratio": "9:16", "resolution": "720p"},
+    ),
+    (
+        "fal-ai/sora-2/text-to-video/pro",
+        dict(prompt="p", resolution="1080p"),
+        {"prompt": "p", "resolution": "1080p"},
+    ),
+    (
+        "fal-ai/sora-2/image-to-video",
+        dict(prompt="p", image_list=[first()], aspect_ratio="auto"),
+        {"prompt": "p", "image_url": IMG, "aspect_ratio": "auto"},
+    ),
     # ---- Wan
-    ("fal-ai/wan/v2.2-a14b/text-to-video",
-     dict(prompt="p", duration_seconds=5, resolution="720p", enhance_prompt=True, seed=1),
-     {"prompt": "p", "num_frames": 81, "resolution": "720p", "enable_prompt_expansion": True,
-      "seed": 1}),
-    ("fal-ai/wan/v2.2-a14b/image-to-video", dict(prompt="p", image_list=[first()]),
-     {"prompt": "p", "image_url": IMG}),
-    ("fal-ai/wan/v2.2-14b/animate/move", dict(prompt="p", image_list=[ref()], video=VID),
-     {"image_url": IMG, "video_url": VID}),
-    ("fal-ai/wan-25-preview/text-to-video",
-     dict(prompt="p", duration_seconds=10, resolution="480p", aspect_ratio="1:1"),
-     {"prompt": "p", "duration": "10", "resolution": "480p", "aspect_ratio": "1:1"}),
-    ("fal-ai/wan-25-preview/image-to-video", dict(prompt="p", image_list=[first()],
-                                                   audio_url="https://x/a.mp3"),
-     {"prompt": "p", "image_url": IMG, "audio_url": "https://x/a.mp3"}),
-    ("wan/v2.6/text-to-video", dict(prompt="p", duration_seconds=15, aspect_ratio="4:3"),
-     {"prompt": "p", "duration": "15", "aspect_ratio": "4:3"}),
-    ("wan/v2.6/image-to-video", dict(prompt="p", image_list=[first()], resolution="1080p"),
-     {"prompt": "p", "image_url": IMG, "resolution": "1080p"}),
-    ("wan/v2.6/reference-to-video", dict(prompt="Character1 waves", video=VID, image_list=[ref()]),
-     {"prompt": "Character1 waves", "video_urls": [VID], "image_urls": [IMG]}),
-    ("fal-ai/wan/v2.7/image-to-video", dict(prompt="p", image_list=[first(), last()]),
-     {"prompt": "p", "image_url": IMG, "end_image_url": END}),
-    ("fal-ai/wan/v2.7/reference-to-video", dict(prompt="p", image_list=[ref()]),
-     {"prompt": "p", "reference_image_urls": [IMG]}),
+    (
+        "fal-ai/wan/v2.2-a14b/text-to-video",
+        dict(prompt="p", duration_seconds=5, resolution="720p", enhance_prompt=True, seed=1),
+        {
+            "prompt": "p",
+            "num_frames": 81,
+            "resolution": "720p",
+            "enable_prompt_expansion": True,
+            "seed": 1,
+        },
+    ),
+    (
+        "fal-ai/wan/v2.2-a14b/image-to-video",
+        dict(prompt="p", image_list=[first()]),
+        {"prompt": "p", "image_url": IMG},
+    ),
+    (
+        "fal-ai/wan/v2.2-14b/animate/move",
+        dict(prompt="p", image_list=[ref()], video=VID),
+        {"image_url": IMG, "video_url": VID},
+    ),
+    (
+        "fal-ai/wan-25-preview/text-to-video",
+        dict(prompt="p", duration_seconds=10, resolution="480p", aspect_ratio="1:1"),
+        {"prompt": "p", "duration": "10", "resolution": "480p", "aspect_ratio": "1:1"},
+    ),
+    (
+        "fal-ai/wan-25-preview/image-to-video",
+        dict(prompt="p", image_list=[first()], audio_url="https://x/a.mp3"),
+        {"prompt": "p", "image_url": IMG, "audio_url": "https://x/a.mp3"},
+    ),
+    (
+        "wan/v2.6/text-to-video",
+        dict(prompt="p", duration_seconds=15, aspect_ratio="4:3"),
+        {"prompt": "p", "duration": "15", "aspect_ratio": "4:3"},
+    ),
+    (
+        "wan/v2.6/image-to-video",
+        dict(prompt="p", image_list=[first()], resolution="1080p"),
+        {"prompt": "p", "image_url": IMG, "resolution": "1080p"},
+    ),
+    (
+        "wan/v2.6/reference-to-video",
+        dict(prompt="Character1 waves", video=VID, image_list=[ref()]),
+        {"prompt": "Character1 waves", "video_urls": [VID], "image_urls": [IMG]},
+    ),
+    (
+        "fal-ai/wan/v2.7/image-to-video",
+        dict(prompt="p", image_list=[first(), last()]),
+        {"prompt": "p", "image_url": IMG, "end_image_url": END},
+    ),
+    (
+        "fal-ai/wan/v2.7/reference-to-video",
+        dict(prompt="p", image_list=[ref()]),
+        {"prompt": "p", "reference_image_urls": [IMG]},
+    ),
     # ---- Seedance
-    ("fal-ai/bytedance/seedance/v1/pro/text-to-video",
-     dict(prompt="p", duration_seconds=5, aspect_ratio="21:9", resolution="1080p",
-          camera_fixed=True),
-     {"prompt": "p", "duration": "5", "aspect_ratio": "21:9", "resolution": "1080p",
-      "camera_fixed": True}),
-    ("fal-ai/bytedance/seedance/v1/lite/reference-to-video",
-     dict(prompt="p", image_list=[ref(), ref(IMG2)]),
-     {"prompt": "p", "reference_image_urls": [IMG, IMG2]}),
-    ("fal-ai/bytedance/seedance/v1.5/pro/image-to-video",
-     dict(prompt="p", image_list=[first(), last()], duration_seconds=12, generate_audio=True),
-     {"prompt": "p", "image_url": IMG, "end_image_url": END, "duration": "12",
-      "generate_audio": True}),
-    ("bytedance/seedance-2.0/text-to-video",
-     dict(prompt="p", duration_seconds=15, aspect_ratio="auto", resolution="720p"),
-     {"prompt": "p", "duration": "15", "aspect_ratio": "auto", "resolution": "720p"}),
-    ("bytedance/seedance-2.0/fast/reference-to-video",
-     dict(prompt="[Image1] runs", image_list=[ref()], video=VID),
-     {"prompt": "[Image1] runs", "image_urls": [IMG], "video_urls": [VID]}),
+    (
+        "fal-ai/bytedance/seedance/v1/pro/text-to-video",
+        dict(
+            prompt="p",
+            duration_seconds=5,
+            aspect_ratio="21:9",
+            resolution="1080p",
+            camera_fixed=True,
+        ),
+        {
+            "prompt": "p",
+            "duration": "5",
+            "aspect_ratio": "21:9",
+            "resolution": "1080p",
+            "camera_fixed": True,
+        },
+    ),
+    (
+        "fal-ai/bytedance/seedance/v1/lite/reference-to-video",
+        dict(prompt="p", image_list=[ref(), ref(IMG2)]),
+        {"prompt": "p", "reference_image_urls": [IMG, IMG2]},
+    ),
+    (
+        "fal-ai/bytedance/seedance/v1.5/pro/image-to-video",
+        dict(prompt="p", image_list=[first(), last()], duration_seconds=12, generate_audio=True),
+        {
+            "prompt": "p",
+            "image_url": IMG,
+            "end_image_url": END,
+            "duration": "12",
+            "generate_audio": True,
+        },
+    ),
+    (
+        "bytedance/seedance-2.0/text-to-video",
+        dict(prompt="p", duration_seconds=15, aspect_ratio="auto", resolution="720p"),
+        {"prompt": "p", "duration": "15", "aspect_ratio": "auto", "resolution": "720p"},
+    ),
+    (
+        "bytedance/seedance-2.0/fast/reference-to-video",
+        dict(prompt="[Image1] runs", image_list=[ref()], video=VID),
+        {"prompt": "[Image1] runs", "image_urls": [IMG], "video_urls": [VID]},
+    ),
     # ---- Pixverse
-    ("fal-ai/pixverse/v5/text-to-video",
-     dict(prompt="p", duration_seconds=8, resolution="540p", style="anime"),
-     {"prompt": "p", "duration": "8", "resolution": "540p", "style": "anime"}),
-    ("fal-ai/pixverse/v5.5/image-to-video",
-     dict(prompt="p", image_list=[first()], duration_seconds=10, generate_audio=True),
-     {"prompt": "p", "image_url": IMG, "duration": "10", "generate_audio_switch": True}),
-    ("fal-ai/pixverse/swap", dict(prompt="p", video=VID, image_list=[ref()], mode="background"),
-     {"video_url": VID, "image_url": IMG, "mode": "background"}),
+    (
+        "fal-ai/pixverse/v5/text-to-video",
+        dict(prompt="p", duration_seconds=8, resolution="540p", style="anime"),
+        {"prompt": "p", "duration": "8", "resolution": "540p", "style": "anime"},
+    ),
+    (
+        "fal-ai/pixverse/v5.5/image-to-video",
+        dict(prompt="p", image_list=[first()], duration_seconds=10, generate_audio=True),
+        {"prompt": "p", "image_url": IMG, "duration": "10", "generate_audio_switch": True},
+    ),
+    (
+        "fal-ai/pixverse/swap",
+        dict(prompt="p", video=VID, image_list=[ref()], mode="background"),
+        {"video_url": VID, "image_url": IMG, "mode": "background"},
+    ),
     # ---- any other fal model id: the generic mapping
-    ("fal-ai/ltx-2/text-to-video",
-     dict(prompt="p", duration_seconds=6, aspect_ratio="16:9", resolution="1080p",
-          image_list=[first()], fps=25),
-     {"prompt": "p", "duration": "6", "aspect_ratio": "16:9", "resolution": "1080p",
-      "image_url": IMG, "fps": 25}),
+    (
+        "fal-ai/ltx-2/text-to-video",
+        dict(
+            prompt="p",
+            duration_seconds=6,
+            aspect_ratio="16:9",
+            resolution="1080p",
+            image_list=[first()],
+            fps=25,
+        ),
+        {
+            "prompt": "p",
+            "duration": "6",
+            "aspect_ratio": "16:9",
+            "resolution": "1080p",
+            "image_url": IMG,
+            "fps": 25,
+        },
+    ),
 ]
 
 
-@pytest.mark.parametrize(("model", "fields", "expected"), VIDEO_CASES,
-                         ids=[case[0] for case in VIDEO_CASES])
+@pytest.mark.parametrize(
+    ("model", "fields", "expected"), VIDEO_CASES, ids=[case[0] for case in VIDEO_CASES]
+)
 def test_video_payload(model: str, fields: dict[str, Any], expected: dict[str, Any]) -> None:
     assert map_video(model, **fields) == expected
 
 
 IMAGE_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
-    ("fal-ai/flux/dev", dict(prompt="p", aspect_ratio="16:9", n=2, seed=3, guidance_scale=4.0),
-     {"prompt": "p", "image_size": "landscape_16_9", "num_images": 2, "seed": 3,
-      "guidance_scale": 4.0}),
-    ("fal-ai/flux/schnell", dict(prompt="p", size="1024x768"),
-     {"prompt": "p", "image_size": {"width": 1024, "height": 768}}),
-    ("fal-ai/flux/dev/image-to-image", dict(prompt="p", image_list=[ref()]),
-     {"prompt": "p", "image_url": IMG}),
-    ("fal-ai/flux-pro/v1.1", dict(prompt="p", aspect_ratio="1:1"),
-     {"prompt": "p", "image_size": "square_hd"}),
-    ("fal-ai/flux-pro/v1.1-ultra", dict(prompt="p", aspect_ratio="21:9"),
-     {"prompt": "p", "aspect_ratio": "21:9"}),
-    ("fal-ai/flux-pro/kontext", dict(prompt="p", image_list=[ref()]),
-     {"prompt": "p", "image_url": IMG}),
-    ("fal-ai/flux-2", dict(prompt="p", aspect_ratio="3:4", n=4),
-     {"prompt": "p", "image_size": "portrait_4_3", "num_images": 4}),
-    ("fal-ai/flux-2-pro/edit", dict(prompt="p", image_list=[ref(), ref(IMG2)]),
-     {"prompt": "p", "image_urls": [IMG, IMG2]}),
-    ("fal-ai/z-image/turbo", dict(prompt="p", size="512x512", num_inference_steps=8),
-     {"prompt": "p", "image_size": {"width": 512, "height": 512}, "num_inference_steps": 8}),
-    ("fal-ai/recraft/v3/text-to-image", dict(prompt="p", style="vector_illustration",
-                                              aspect_ratio="9:16"),
-     {"prompt": "p", "style": "vector_illustration", "image_size": "portrait_16_9"}),
-    ("fal-ai/ideogram/v3", dict(prompt="p", quality="high", style="realistic", n=3,
-                                negative_prompt="text"),
-     {"prompt": "p", "rendering_speed": "QUALITY", "style": "REALISTIC", "num_images": 3,
-      "negative_prompt": "text"}),
-    ("fal-ai/ideogram/v2", dict(prompt="p", aspect_ratio="16:9", style="anime"),
-     {"prompt": "p", "aspect_ratio": "16:9", "style": "anime"}),
-    ("fal-ai/nano-banana", dict(prompt="p", aspect_ratio="4:5", n=2),
-     {"prompt": "p", "aspect_ratio": "4:5", "num_images": 2}),
-    ("fal-ai/nano-banana/edit", dict(prompt="p", image_list=[ref(), first(IMG2)],
-                                     aspect_ratio="auto"),
-     {"prompt": "p", "image_urls": [IMG, IMG2], "aspect_ratio": "auto"}),
-    ("fal-ai/nano-banana-pro", dict(prompt="p", resolution="2K"),
-     {"prompt": "p", "resolution": "2K"}),
-    ("fal-ai/some-new-image-model", dict(prompt="p", n=2, aspect_ratio="1:1"),
-     {"prompt": "p", "num_images": 2, "image_size": "square_hd"}),
+    (
+        "fal-ai/flux/dev",
+        dict(prompt="p", aspect_ratio="16:9", n=2, seed=3, guidance_scale=4.0),
+        {
+            "prompt": "p",
+            "image_size": "landscape_16_9",
+            "num_images": 2,
+            "seed": 3,
+            "guidance_scale": 4.0,
+        },
+    ),
+    (
+        "fal-ai/flux/schnell",
+        dict(prompt="p", size="1024x768"),
+        {"prompt": "p", "image_size": {"width": 1024, "height": 768}},
+    ),
+    (
+        "fal-ai/flux/dev/image-to-image",
+        dict(prompt="p", image_list=[ref()]),
+        {"prompt": "p", "image_url": IMG},
+    ),
+    (
+        "fal-ai/flux-pro/v1.1",
+        dict(prompt="p", aspect_ratio="1:1"),
+        {"prompt": "p", "image_size": "square_hd"},
+    ),
+    (
+        "fal-ai/flux-pro/v1.1-ultra",
+        dict(prompt="p", aspect_ratio="21:9"),
+        {"prompt": "p", "aspect_ratio": "21:9"},
+    ),
+    (
+        "fal-ai/flux-pro/kontext",
+        dict(prompt="p", image_list=[ref()]),
+        {"prompt": "p", "image_url": IMG},
+    ),
+    (
+        "fal-ai/flux-2",
+        dict(prompt="p", aspect_ratio="3:4", n=4),
+        {"prompt": "p", "image_size": "portrait_4_3", "num_images": 4},
+    ),
+    (
+        "fal-ai/flux-2-pro/edit",
+        dict(prompt="p", image_list=[ref(), ref(IMG2)]),
+        {"prompt": "p", "image_urls": [IMG, IMG2]},
+    ),
+    (
+        "fal-ai/z-image/turbo",
+        dict(prompt="p", size="512x512", num_inference_steps=8),
+        {"prompt": "p", "image_size": {"width": 512, "height": 512}, "num_inference_steps": 8},
+    ),
+    (
+        "fal-ai/recraft/v3/text-to-image",
+        dict(prompt="p", style="vector_illustration", aspect_ratio="9:16"),
+        {"prompt": "p", "style": "vector_illustration", "image_size": "portrait_16_9"},
+    ),
+    (
+        "fal-ai/ideogram/v3",
+        dict(prompt="p", quality="high", style="realistic", n=3, negative_prompt="text"),
+        {
+            "prompt": "p",
+            "rendering_speed": "QUALITY",
+            "style": "REALISTIC",
+            "num_images": 3,
+            "negative_prompt": "text",
+        },
+    ),
+    (
+        "fal-ai/ideogram/v2",
+        dict(prompt="p", aspect_ratio="16:9", style="anime"),
+        {"prompt": "p", "aspect_ratio": "16:9", "style": "anime"},
+    ),
+    (
+        "fal-ai/nano-banana",
+        dict(prompt="p", aspect_ratio="4:5", n=2),
+        {"prompt": "p", "aspect_ratio": "4:5", "num_images": 2},
+    ),
+    (
+        "fal-ai/nano-banana/edit",
+        dict(prompt="p", image_list=[ref(), first(IMG2)], aspect_ratio="auto"),
+        {"prompt": "p", "image_urls": [IMG, IMG2], "aspect_ratio": "auto"},
+    ),
+    (
+        "fal-ai/nano-banana-pro",
+        dict(prompt="p", resolution="2K"),
+        {"prompt": "p", "resolution": "2K"},
+    ),
+    (
+        "fal-ai/some-new-image-model",
+        dict(prompt="p", n=2, aspect_ratio="1:1"),
+        {"prompt": "p", "num_images": 2, "image_size": "square_hd"},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("model", "fields", "expected"), IMAGE_CASES,
-                         ids=[case[0] for case in IMAGE_CASES])
+@pytest.mark.parametrize(
+    ("model", "fields", "expected"), IMAGE_CASES, ids=[case[0] for case in IMAGE_CASES]
+)
 def test_image_payload(model: str, fields: dict[str, Any], expected: dict[str, Any]) -> None:
     assert map_image(model, **fields) == expected
 
@@ -239,34 +486,59 @@ def test_inline_bytes_become_data_uris() -> None:
     png = base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
     )
-    payload = map_video("fal-ai/kling-video/v2.6/pro/image-to-video", prompt="p",
-                        image_list=[{"image": png, "type": "first_frame"}])
-    assert payload["start_image_url"] == (
-        "data:image/png;base64," + base64.b64encode(png).decode()
+    payload = map_video(
+        "fal-ai/kling-video/v2.6/pro/image-to-video",
+        prompt="p",
+        image_list=[{"image": png, "type": "first_frame"}],
     )
-    as_b64 = map_image("fal-ai/nano-banana/edit", prompt="p",
-                       image_list=[{"image": base64.b64encode(png).decode(), "type": "reference"}])
+    assert payload["start_image_url"] == ("data:image/png;base64," + base64.b64encode(png).decode())
+    as_b64 = map_image(
+        "fal-ai/nano-banana/edit",
+        prompt="p",
+        image_list=[{"image": base64.b64encode(png).decode(), "type": "reference"}],
+    )
     assert as_b64["image_urls"][0].startswith("data:image/png;base64,iVBOR")
 
 
 @pytest.mark.parametrize(
     ("model", "fields", "fragments"),
     [
-        ("fal-ai/veo3.1/fast", dict(prompt="p", duration_seconds=5),
-         ["duration_seconds=5", "4, 6, 8"]),
-        ("fal-ai/kling-video/v2.6/pro/text-to-video", dict(prompt="p", aspect_ratio="4:3"),
-         ["aspect_ratio='4:3'", "'16:9'"]),
-        ("fal-ai/sora-2/text-to-video", dict(prompt="p", resolution="1080p"),
-         ["resolution='1080p'", "'720p'"]),
-        ("fal-ai/minimax/hailuo-02/pro/text-to-video", dict(prompt="p", resolution="4k"),
-         ["resolution='4k'", "'768p'"]),
-        ("fal-ai/wan/v2.2-a14b/text-to-video", dict(prompt="p", duration_seconds=12),
-         ["duration_seconds=12", "1 to 10"]),
+        (
+            "fal-ai/veo3.1/fast",
+            dict(prompt="p", duration_seconds=5),
+            ["duration_seconds=5", "4, 6, 8"],
+        ),
+        (
+            "fal-ai/kling-video/v2.6/pro/text-to-video",
+            dict(prompt="p", aspect_ratio="4:3"),
+            ["aspect_ratio='4:3'", "'16:9'"],
+        ),
+        (
+            "fal-ai/sora-2/text-to-video",
+            dict(prompt="p", resolution="1080p"),
+            ["resolution='1080p'", "'720p'"],
+        ),
+        (
+            "fal-ai/minimax/hailuo-02/pro/text-to-video",
+            dict(prompt="p", resolution="4k"),
+            ["resolution='4k'", "'768p'"],
+        ),
+        (
+            "fal-ai/wan/v2.2-a14b/text-to-video",
+            dict(prompt="p", duration_seconds=12),
+            ["duration_seconds=12", "1 to 10"],
+        ),
         ("fal-ai/veo3.1/image-to-video", dict(prompt="p"), ["image_list", "image_url"]),
-        ("fal-ai/veo3.1/first-last-frame-to-video", dict(prompt="p", image_list=[first()]),
-         ["image_list", "last_frame_url"]),
-        ("fal-ai/kling-video/v2.6/pro/image-to-video",
-         dict(prompt="p", image_list=[first(), first(IMG2)]), ["image_list", "exactly one"]),
+        (
+            "fal-ai/veo3.1/first-last-frame-to-video",
+            dict(prompt="p", image_list=[first()]),
+            ["image_list", "last_frame_url"],
+        ),
+        (
+            "fal-ai/kling-video/v2.6/pro/image-to-video",
+            dict(prompt="p", image_list=[first(), first(IMG2)]),
+            ["image_list", "exactly one"],
+        ),
         ("fal-ai/veo3", dict(prompt="p", number_of_videos=2), ["number_of_videos=2"]),
         ("singlesegment", dict(prompt="p"), ["owner/app"]),
     ],
@@ -290,7 +562,9 @@ def test_bad_video_input_is_refused_with_field_value_and_accepted(
         ("fal-ai/nano-banana/edit", dict(prompt="p"), ["image_list", "image_urls"]),
     ],
 )
-def test_bad_image_input_is_refused(model: str, fields: dict[str, Any], fragments: list[str]) -> None:
+def test_bad_image_input_is_refused(
+    model: str, fields: dict[str, Any], fragments: list[str]
+) -> None:
     with pytest.raises(ValidationError) as caught:
         map_image(model, **fields)
     for fragment in fragments:

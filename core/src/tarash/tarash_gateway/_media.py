@@ -10,7 +10,7 @@ import base64
 import binascii
 import mimetypes
 import os
-import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -127,6 +127,7 @@ def to_base64(media: Any) -> str:
 
 _GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream", "text/plain"})
 _HEAD_BYTES = 64
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 def _base_type(content_type: str | None) -> str:
@@ -171,9 +172,10 @@ class _PartFile:
         self.path = path
         parent = Path(path).parent
         parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{Path(path).name}.", suffix=".part", dir=parent)
+        # os.open with 0o666 honours the umask (mkstemp would make the file 0600).
+        self.tmp = parent / f".{Path(path).name}.{uuid.uuid4().hex[:12]}.part"
+        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
         self.file = os.fdopen(fd, "wb")
-        self.tmp = Path(name)
         self.head = b""
 
     def write(self, data: bytes) -> None:

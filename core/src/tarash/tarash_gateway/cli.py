@@ -1,0 +1,335 @@
+"""The ``tarash`` command line: generate from a terminal, with progress, into files.
+
+::
+
+    tarash video "a red fox in the snow" --provider mock -o fox.mp4
+    tarash image "a lighthouse at dusk" -p openai --size 1024x1024
+    echo "Hello there" | tarash tts - -p elevenlabs --voice JBFqnCBsd6RMkjVDRZzb
+    tarash providers --models fal
+
+Exit codes: 0 ok, 1 other error (e.g. the file cannot be written), 2 usage or
+validation error, 3 provider failure, 130 interrupted (Ctrl-C; the remote job
+is cancelled first), 143 terminated (SIGTERM; likewise). See ``docs/cli.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pydantic
+
+import tarash.tarash_gateway as gateway
+from tarash.tarash_gateway import _cli_output as out
+from tarash.tarash_gateway._chain import resolve_chain
+from tarash.tarash_gateway._cli_args import (
+    OPTION_OF_FIELD,
+    UsageError,
+    build_parser,
+    chain_of,
+    config_fields,
+    request_fields,
+)
+from tarash.tarash_gateway._cli_progress import Progress, choose_mode, format_elapsed
+from tarash.tarash_gateway._plugins import install_hint
+from tarash.tarash_gateway.exceptions import TarashException
+from tarash.tarash_gateway.models import CONFIG_TYPES, REQUEST_TYPES, Modality
+from tarash.tarash_gateway.plugin import ProviderInfo
+
+__all__ = ["main"]
+
+GENERATORS: dict[str, Callable[..., Any]] = {
+    "video": gateway.generate_video,
+    "image": gateway.generate_image,
+    "tts": gateway.generate_tts,
+    "sts": gateway.generate_sts,
+}
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so the engine cancels the remote job first."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``tarash`` command line; returns the exit code.
+
+    Args:
+        argv: Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns:
+        0 ok, 1 other error, 2 usage or validation error, 3 provider failure,
+        130 interrupted, 143 terminated.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return out.EXIT_USAGE
+    if args.debug:
+        logging.basicConfig(
+            level=logging.DEBUG, stream=sys.stderr, format="tarash: %(name)s: %(message)s"
+        )
+    try:
+        if args.command == "providers":
+            return _providers(args)
+        return _generate(args)
+    except UsageError as exc:
+        return _fail(args, exc, f"error: {exc}", out.EXIT_USAGE)
+    except TarashException as exc:
+        code = out.exit_code_for(exc)
+        return _fail(args, exc, f"error: {out.describe(exc, _key_env(exc.provider))}", code)
+    except KeyboardInterrupt as exc:
+        code = out.EXIT_TERMINATED if isinstance(exc, Terminated) else out.EXIT_INTERRUPTED
+        note = f": {exc.args[0]}" if exc.args else ""
+        return _fail(args, exc, f"interrupted{note}", code)
+    except BrokenPipeError:
+        # The reader went away (`tarash ... --json | head`): stop quietly, like other tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return out.EXIT_ERROR
+    except OSError as exc:
+        where = f" {exc.filename!r}" if exc.filename else ""
+        message = f"error: cannot write{where}: {exc.strerror or exc}"
+        return _fail(args, exc, message, out.EXIT_ERROR)
+    except Exception as exc:  # noqa: BLE001 - one line, not a traceback, unless --debug
+        message = f"internal error: {type(exc).__name__}: {out.one_line(str(exc))}"
+        return _fail(args, exc, f"{message} (rerun with --debug and report it)", out.EXIT_ERROR)
+
+
+def _fail(args: argparse.Namespace, exc: BaseException, message: str, code: int) -> int:
+    if args.debug and not isinstance(exc, KeyboardInterrupt | UsageError):
+        traceback.print_exception(exc, file=sys.stderr)
+    _err(message)
+    if getattr(args, "json", False) and args.command != "providers":
+        print(out.error_json(exc, message, code))
+    return code
+
+
+def _err(message: str) -> None:
+    print(f"tarash: {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- generate
+def _generate(args: argparse.Namespace) -> int:
+    modality: Modality = args.modality
+    fields = request_fields(args)
+    request = _validate(REQUEST_TYPES[modality], fields)
+    config = _validate(CONFIG_TYPES[modality], config_fields(args))
+    _check_keys(chain_of(args), bool(args.api_key))
+    # Resolve the chain now (no I/O) so every validation error comes before any progress.
+    links = resolve_chain(modality, config, request)
+    labels = [f"{link.provider}/{link.model}" if link.model else link.provider for link in links]
+    progress = Progress(
+        sys.stderr, choose_mode(args.progress, args.quiet, sys.stderr), labels, modality
+    )
+    started = time.monotonic()
+    progress.start()
+    try:
+        with _sigterm_as_interrupt():
+            try:
+                response = GENERATORS[modality](config, request, on_progress=progress)
+            except KeyboardInterrupt as exc:
+                if progress.request_id:
+                    exc.args = (f"asked {progress.provider} to cancel job {progress.request_id}",)
+                raise
+            audio_arg = getattr(args, "audio", None)
+            paths = out.output_paths(
+                args.output,
+                out.default_stem(modality, fields, audio_arg),
+                out.result_count(response),
+            )
+            progress.status = "saving"
+            try:
+                saved = out.save_all(response, paths)
+            except KeyboardInterrupt as exc:
+                exc.args = (f"stopped while saving; the result is {_where_is(response)}",)
+                raise
+    finally:
+        progress.stop()
+    elapsed = format_elapsed(time.monotonic() - started)
+    via = f"{response.provider}/{response.model}" if response.model else str(response.provider)
+    summary = ", ".join(f"{p} ({out.human_size(p.stat().st_size)})" for p in saved)
+    line = f"saved {summary} in {elapsed} via {via}"
+    if args.json:
+        print(out.response_json(response, saved))
+        if not args.quiet:
+            _err(line)
+    else:
+        print(f"tarash: {line}", flush=True)
+    return out.EXIT_OK
+
+
+def _validate(model: type[pydantic.BaseModel], data: dict[str, Any]) -> Any:
+    """Build a request or config; a pydantic error becomes one line naming the option."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = [str(part) for part in error["loc"]]
+            option = next((OPTION_OF_FIELD[p] for p in loc if p in OPTION_OF_FIELD), ".".join(loc))
+            value = error.get("input")
+            shown = "" if isinstance(value, dict | bytes) else f" {value!r}"
+            problems.append(f"{option}{shown}: {error['msg']}")
+        raise UsageError("; ".join(problems))
+
+
+def _check_keys(chain: list[tuple[str, str | None]], has_key_option: bool) -> None:
+    """Say which option or variable is missing before anything is sent."""
+    providers = gateway.installed_providers()
+    for index, (provider, _model) in enumerate(chain):
+        info = providers.get(provider)
+        if info is None or not info.requires_api_key:
+            continue
+        if index == 0 and has_key_option:
+            continue
+        if any(os.environ.get(name) for name in info.api_key_env):
+            continue
+        env = " or ".join(info.api_key_env) or "the provider's key variable"
+        if index == 0:
+            raise UsageError(f"no API key for provider {provider!r}: pass --api-key or set {env}")
+        raise UsageError(
+            f"no API key for fallback provider {provider!r}: set {env} "
+            "(--api-key applies to the first provider only)"
+        )
+
+
+def _key_env(provider: str | None) -> list[str]:
+    info = gateway.installed_providers().get(provider or "")
+    return list(info.api_key_env) if info else []
+
+
+def _where_is(response: Any) -> str:
+    media = response.images[0] if hasattr(response, "images") else response._media()
+    if isinstance(media, str) and media.startswith(("http://", "https://")):
+        return f"at {media}"
+    return "not saved"
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` (main thread only) for the duration."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# ---------------------------------------------------------------- providers
+def _providers(args: argparse.Namespace) -> int:
+    providers = gateway.installed_providers()
+    broken = gateway.broken_plugins()
+    if args.models:
+        info = providers.get(args.models)
+        if info is None:
+            names = ", ".join(providers) or "none"
+            raise UsageError(
+                f"unknown provider {args.models!r}. Installed providers: {names}. "
+                + install_hint(args.models)
+            )
+        print(_provider_json(info) if args.json else _provider_text(info))
+        return out.EXIT_OK
+    if args.json:
+        import json
+
+        data = {
+            "providers": [_info_dict(info) for info in providers.values()],
+            "broken": [vars(plugin) for plugin in broken],
+        }
+        print(json.dumps(data, indent=2))
+        return out.EXIT_OK
+    print(_listing(providers, broken))
+    return out.EXIT_OK
+
+
+def _info_dict(info: ProviderInfo) -> dict[str, Any]:
+    return info.model_dump(mode="json", exclude={"field_mappings"})
+
+
+def _provider_json(info: ProviderInfo) -> str:
+    import json
+
+    return json.dumps(_info_dict(info), indent=2)
+
+
+def _listing(providers: dict[str, ProviderInfo], broken: list[Any]) -> str:
+    lines: list[str] = []
+    by_dist: dict[str, list[ProviderInfo]] = {}
+    for info in providers.values():
+        dist = f"{info.distribution or 'registered in-process'} {info.version or ''}".strip()
+        by_dist.setdefault(dist, []).append(info)
+    width = max((len(name) for name in providers), default=0)
+    for dist, infos in sorted(by_dist.items()):
+        lines.append(dist)
+        for info in infos:
+            key = ", ".join(info.api_key_env) if info.requires_api_key else "no key needed"
+            lines.append(f"  {info.name:<{width}}  {', '.join(info.modalities)}  (key: {key})")
+            families = ", ".join(f.name for f in info.model_families)
+            if families:
+                lines.append(f"  {'':<{width}}  model families: {families}")
+    if not providers:
+        lines.append("no provider plugins installed (pip install tarash-fal, tarash-openai, ...)")
+    if broken:
+        lines.append("")
+        lines.append("failed to load:")
+        for plugin in broken:
+            where = f"{plugin.distribution} {plugin.version}" if plugin.distribution else "?"
+            lines.append(f"  {plugin.name} ({where}): {out.one_line(plugin.error)}")
+            remedy = f"pip uninstall {plugin.distribution}, " if plugin.distribution else ""
+            lines.append(f"    fix it, {remedy}or set TARASH_DISABLE_PLUGINS={plugin.name}")
+    lines.append("")
+    lines.append("Models and fields of one provider: tarash providers --models PROVIDER")
+    return "\n".join(lines)
+
+
+def _provider_text(info: ProviderInfo) -> str:
+    dist = f"{info.distribution} {info.version}" if info.distribution else "registered in-process"
+    key = " or ".join(info.api_key_env) if info.requires_api_key else "not needed"
+    lines = [
+        f"{info.name} ({dist}): {', '.join(info.modalities)}",
+        f"  API key: {key}",
+        f"  base URL: {info.default_base_url or 'required (--base-url)'}",
+    ]
+    if info.default_models:
+        defaults = ", ".join(f"{m}={name}" for m, name in info.default_models.items())
+        lines.append(f"  default models: {defaults}")
+    if info.model_families:
+        lines.append("")
+        lines.append("model families:")
+        for family in info.model_families:
+            lines.append(f"  {family.name} ({', '.join(family.modalities)})")
+            lines.append(f"    models: {', '.join(p + '*' for p in family.prefixes)}")
+            if family.fields:
+                lines.append(f"    fields: {', '.join(family.fields)}")
+            if family.notes:
+                lines.append(f"    notes: {family.notes}")
+    elif info.field_mappings:
+        lines.append("")
+        lines.append("models (by prefix) and the request fields each uses:")
+        for prefix, mappers in info.field_mappings.items():
+            fields = sorted({m.source_field for m in mappers.values()})
+            lines.append(f"  {prefix}*: {', '.join(fields)}")
+    else:
+        lines.append("  model families: none declared (model ids are passed to the provider)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -36,6 +36,7 @@ from tarash.tarash_gateway.models import (
     TTSResponse,
     TTSUpdate,
 )
+from tarash.tarash_gateway.testing import FakeRequest, FakeResponse
 from tests.plugins.elevenlabs.fake_elevenlabs import FakeElevenLabsServer
 
 KEY = "xi-test-key-123"
@@ -422,3 +423,60 @@ def test_fallback_validation_happens_before_any_call(server: FakeElevenLabsServe
     with pytest.raises(ValidationError, match="output_format"):
         generate_tts(chain, hello(output_format=AudioOutputFormat(format="flac")))
     assert server.requests == []
+
+
+# ---------------------------------------------------------------- chains across audio providers
+def test_voice_per_config_and_other_providers_extras(server: FakeElevenLabsServer) -> None:
+    request = TTSRequest(text="Hello world", voice_id="alloy", instructions="calm")
+    chain = config(server, provider_config={"voice_id": VOICE})
+    generate_tts(chain, request)
+    sent = server.last("POST", TTS_PATH)
+    assert sent.json() == {
+        "model_id": "eleven_multilingual_v2",
+        "text": "Hello world",
+        "instructions": "calm",
+    }
+
+
+def test_fallback_to_openai_speech(server: FakeElevenLabsServer) -> None:
+    pytest.importorskip("tarash_openai")
+    from tarash.tarash_gateway import installed_providers
+
+    if "openai" not in installed_providers():
+        pytest.skip("tarash-openai is not installed")
+    wav = _mock_media.wav(0.5, 24000)
+
+    def speech(request: FakeRequest) -> FakeResponse:
+        if request.headers.get("authorization") != "Bearer sk-openai-test":
+            return FakeResponse.json(
+                {"error": {"message": "bad key", "code": "invalid_api_key"}}, 401
+            )
+        return FakeResponse.raw(wav, "audio/wav")
+
+    server.add_route("POST", r"/v1/audio/speech", speech)
+    server.quota = 0
+    openai = AudioGenerationConfig(
+        provider="openai",
+        model="tts-1",
+        api_key="sk-openai-test",
+        base_url=f"{server.url}/v1",
+        poll_interval=0.01,
+    )
+    chain = config(server, provider_config={"voice_id": VOICE}, fallback_configs=[openai])
+    request = TTSRequest(
+        text="Hello world",
+        voice_id="alloy",
+        output_format=AudioOutputFormat(format="wav", sample_rate=24000),
+    )
+    response = generate_tts(chain, request)
+
+    assert response.provider == "openai" and base64.b64decode(response.audio) == wav
+    attempts = response.execution_metadata.attempts
+    assert [(a.provider, a.status) for a in attempts] == [
+        ("elevenlabs", "failed"),
+        ("openai", "success"),
+    ]
+    assert attempts[0].is_retryable and "quota_exceeded" in attempts[0].error_message
+    assert server.last("POST", TTS_PATH).query == {"output_format": ["wav_24000"]}
+    body = server.last("POST", r"/v1/audio/speech").json()
+    assert body["voice"] == "alloy" and body["input"] == "Hello world"

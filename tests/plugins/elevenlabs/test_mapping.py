@@ -8,19 +8,28 @@ import pytest
 
 from tarash.tarash_gateway import _mock_media, get_provider_field_mapping
 from tarash.tarash_gateway.exceptions import ValidationError
-from tarash.tarash_gateway.models import AudioOutputFormat, STSRequest, TTSRequest
+from tarash.tarash_gateway.models import (
+    AudioGenerationConfig,
+    AudioOutputFormat,
+    STSRequest,
+    TTSRequest,
+)
 from tarash_elevenlabs import tarash_map_fields, tarash_supports_modality
 from tarash_elevenlabs._formats import OFFERED_NAMES, format_name
 
 VOICE = "JBFqnCBsd6RMkjVDRZzb"
 
 
-def tts(request: TTSRequest, model: str = "eleven_multilingual_v2") -> dict[str, Any] | None:
-    return tarash_map_fields("elevenlabs", model, "tts", request)
+def tts(
+    request: TTSRequest, model: str = "eleven_multilingual_v2", **provider_config: Any
+) -> dict[str, Any] | None:
+    config = AudioGenerationConfig(provider="elevenlabs", provider_config=provider_config)
+    return tarash_map_fields("elevenlabs", model, "tts", request, config)
 
 
 def sts(request: STSRequest, model: str = "eleven_multilingual_sts_v2") -> dict[str, Any] | None:
-    return tarash_map_fields("elevenlabs", model, "sts", request)
+    config = AudioGenerationConfig(provider="elevenlabs")
+    return tarash_map_fields("elevenlabs", model, "sts", request, config)
 
 
 # ---------------------------------------------------------------- tts
@@ -181,11 +190,31 @@ def test_bad_extra_params(extra: dict[str, Any], field: str) -> None:
     assert "accepted" in str(caught.value)
 
 
-def test_unknown_extra_params_are_refused_with_the_accepted_list() -> None:
-    with pytest.raises(ValidationError) as caught:
-        tts(TTSRequest(text="x", voice_id=VOICE, stabilty=0.4))
-    message = str(caught.value)
-    assert "'stabilty'" in message and "accepted: " in message and "seed" in message
+def test_other_extra_params_are_sent_as_they_are() -> None:
+    # A request shared by a fallback chain may carry another provider's parameters;
+    # ElevenLabs ignores body fields it does not know.
+    request = TTSRequest(text="x", voice_id=VOICE, instructions="calm", use_pvc_as_ivc=True)
+    assert tts(request) == {
+        "model_id": "eleven_multilingual_v2",
+        "voice_id": VOICE,
+        "output_format": "mp3_44100_128",
+        "text": "x",
+        "instructions": "calm",
+        "use_pvc_as_ivc": True,
+    }
+
+
+def test_extra_params_cannot_replace_mapped_fields() -> None:
+    request = TTSRequest(text="x", voice_id=VOICE, model_id="other", text_override=None)
+    payload = tts(request)
+    assert payload["model_id"] == "eleven_multilingual_v2" and "text_override" not in payload
+
+
+def test_voice_id_per_config() -> None:
+    request = TTSRequest(text="x", voice_id="alloy")
+    assert tts(request, voice_id=VOICE)["voice_id"] == VOICE
+    with pytest.raises(ValidationError, match=r"provider_config\['voice_id'\]"):
+        tts(request, voice_id="")
 
 
 def test_bad_voice_id() -> None:
@@ -233,18 +262,18 @@ def test_sts_payload_from_base64_data_uri_media_content_and_url() -> None:
     assert sts(STSRequest(audio=url, voice_id=VOICE))["audio"] == url
 
 
-def test_sts_refuses_undecodable_audio_and_tts_only_params() -> None:
+def test_sts_refuses_undecodable_audio_and_bad_file_format() -> None:
     with pytest.raises(ValidationError, match="audio"):
         sts(STSRequest(audio="not base64!!", voice_id=VOICE))
-    with pytest.raises(ValidationError, match="'previous_text'"):
-        sts(STSRequest(audio=b"RIFF0000WAVE", voice_id=VOICE, previous_text="x"))
     with pytest.raises(ValidationError, match=r"extra_params\['file_format'\]='mp3'"):
         sts(STSRequest(audio=b"RIFF0000WAVE", voice_id=VOICE, file_format="mp3"))
 
 
 # ---------------------------------------------------------------- ownership and models
 def test_other_providers_get_none() -> None:
-    assert tarash_map_fields("openai", "tts-1", "tts", TTSRequest(text="x", voice_id="v")) is None
+    config = AudioGenerationConfig(provider="openai")
+    request = TTSRequest(text="x", voice_id="v")
+    assert tarash_map_fields("openai", "tts-1", "tts", request, config) is None
     assert tarash_supports_modality("openai", "tts-1", "tts") is None
 
 

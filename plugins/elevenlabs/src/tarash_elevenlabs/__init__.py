@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from tarash.tarash_gateway.hookspecs import hookimpl
-from tarash.tarash_gateway.models import GenerationRequest, Modality
+from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import (
     CallContext,
     Flow,
@@ -118,12 +118,16 @@ def tarash_supports_modality(provider: str, model: str, modality: Modality) -> b
 
 @hookimpl
 def tarash_map_fields(
-    provider: str, model: str, modality: Modality, request: GenerationRequest
+    provider: str,
+    model: str,
+    modality: Modality,
+    request: GenerationRequest,
+    config: GenerationConfig,
 ) -> dict[str, Any] | None:
     """Build the ElevenLabs payload (path, query and body fields, flat)."""
     if provider != PROVIDER:
         return None
-    return map_request(modality, model, request)
+    return map_request(modality, model, request, config.provider_config)
 
 
 @hookimpl

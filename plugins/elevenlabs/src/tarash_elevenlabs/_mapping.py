@@ -203,20 +203,32 @@ def extra_params_of(table: Mapping[str, FieldMapper]) -> list[str]:
     return [name for name, mapper in table.items() if mapper.source_field == "extra_params"]
 
 
-def map_request(modality: str, model: str, request: Any) -> dict[str, Any]:
+def map_request(
+    modality: str, model: str, request: Any, provider_config: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Build the ElevenLabs payload of a tts or sts request.
 
+    ``extra_params`` that ElevenLabs documents are checked; other keys are sent
+    as they are (ElevenLabs ignores fields it does not know), so a request shared
+    by a fallback chain may carry another provider's parameters.
+    ``provider_config["voice_id"]`` replaces ``request.voice_id`` for this config
+    only (voice ids differ between providers of a chain).
+
     Raises:
-        ValidationError: A value ElevenLabs does not accept, or an unknown extra_params key.
+        ValidationError: A value ElevenLabs does not accept.
     """
     table = FIELDS.get(modality)
     if table is None:
         raise ValidationError(f"ElevenLabs does not generate {modality}; it offers tts and sts")
-    accepted = extra_params_of(table)
-    unknown = sorted(set(request.extra_params) - set(accepted))
-    if unknown:
-        raise ValidationError(
-            f"extra_params {', '.join(repr(k) for k in unknown)} not accepted by ElevenLabs "
-            f"{modality}; accepted: {', '.join(accepted)}"
-        )
-    return {"model_id": model, **apply_field_mappers(table, request)}
+    payload: dict[str, Any] = {"model_id": model, **apply_field_mappers(table, request)}
+    voice = (provider_config or {}).get("voice_id")
+    if voice is not None:
+        try:
+            payload["voice_id"] = _voice_id(request, voice)
+        except FieldValueError as exc:
+            raise ValidationError(f"provider_config['voice_id']: {exc}") from exc
+    reserved = set(table) | {"model_id"}
+    for name, value in request.extra_params.items():
+        if name not in reserved and value is not None:
+            payload[name] = value
+    return payload

@@ -368,3 +368,24 @@ def test_bad_fallback_input_fails_before_any_submit(fal_server: FakeFalServer) -
         generate_video(config, VideoGenerationRequest(prompt="p", duration_seconds=10))
     assert "duration_seconds=10" in str(caught.value)
     assert fal_server.requests == []
+
+
+def test_user_field_mapping_overrides_the_plugin(fal_server: FakeFalServer) -> None:
+    from tarash.tarash_gateway import get_provider_field_mapping, register_provider_field_mapping
+    from tarash.tarash_gateway.providers.field_mappers import (
+        duration_field_mapper,
+        passthrough_field_mapper,
+    )
+
+    assert "fal-ai/veo3.1" in get_provider_field_mapping("fal")
+    register_provider_field_mapping(
+        "fal",
+        {
+            "fal-ai/veo3.1/fast": {
+                "prompt": passthrough_field_mapper("prompt", required=True),
+                "seconds": duration_field_mapper("int"),
+            }
+        },
+    )
+    generate_video(video_config(fal_server), VideoGenerationRequest(prompt="p", duration_seconds=3))
+    assert fal_server.payload() == {"prompt": "p", "seconds": 3}

@@ -370,16 +370,21 @@ def config_fields(args: argparse.Namespace) -> dict[str, Any]:
         # Let --timeout govern: enough polls at the interval to reach it.
         interval = max(args.poll_interval if args.poll_interval is not None else 1.0, 0.01)
         limits["max_poll_attempts"] = max(120, math.ceil(args.timeout / interval) + 1)
-    config: dict[str, Any] = {"provider": args.provider, "model": args.model, **limits}
-    for key in ("api_key", "base_url", "api_version"):
-        if getattr(args, key):
-            config[key] = getattr(args, key)
+    # --api-key, --base-url, --api-version and --provider-config belong to the first
+    # provider, and to fallbacks that use the same provider (another model of it).
+    own: dict[str, Any] = {
+        key: getattr(args, key)
+        for key in ("api_key", "base_url", "api_version")
+        if getattr(args, key)
+    }
     if args.provider_config:
-        config["provider_config"] = parse_assignments("--provider-config", args.provider_config)
+        own["provider_config"] = parse_assignments("--provider-config", args.provider_config)
+    config: dict[str, Any] = {"provider": args.provider, "model": args.model, **limits, **own}
     fallbacks = []
     for text in args.fallback:
         provider, model = parse_fallback(text)
-        fallbacks.append({"provider": provider, "model": model, **limits})
+        same = own if provider == args.provider else {}
+        fallbacks.append({"provider": provider, "model": model, **limits, **same})
     if fallbacks:
         config["fallback_configs"] = fallbacks
     return config

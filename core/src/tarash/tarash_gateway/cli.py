@@ -190,7 +190,7 @@ def _check_keys(chain: list[tuple[str, str | None]], has_key_option: bool) -> No
         info = providers.get(provider)
         if info is None or not info.requires_api_key:
             continue
-        if index == 0 and has_key_option:
+        if has_key_option and provider == chain[0][0]:
             continue
         if any(os.environ.get(name) for name in info.api_key_env):
             continue
@@ -199,7 +199,7 @@ def _check_keys(chain: list[tuple[str, str | None]], has_key_option: bool) -> No
             raise UsageError(f"no API key for provider {provider!r}: pass --api-key or set {env}")
         raise UsageError(
             f"no API key for fallback provider {provider!r}: set {env} "
-            "(--api-key applies to the first provider only)"
+            f"(--api-key applies to {chain[0][0]!r} only)"
         )
 
 

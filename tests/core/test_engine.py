@@ -340,3 +340,15 @@ def test_plugin_bug_is_reported_as_tarash_exception(echo_server, driver, monkeyp
     monkeypatch.setattr(echo_provider, "_submit", broken_submit)
     with pytest.raises(TarashException, match="failed in tarash_submit: KeyError"):
         run(driver, echo_config(echo_server), VideoGenerationRequest(prompt="fox"))
+
+
+@pytest.mark.anyio
+async def test_cancel_scope_timeout_still_cancels_the_remote_job(echo_server):
+    import anyio
+
+    echo_server.polls = 10_000
+    with anyio.move_on_after(0.2):
+        await generate_video_async(
+            echo_config(echo_server, poll_interval=0.02), VideoGenerationRequest(prompt="fox")
+        )
+    assert echo_server.count("DELETE", "/v1/jobs/job-1") == 1

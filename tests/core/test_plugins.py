@@ -138,12 +138,15 @@ packages = ["src/{module}"]
 """
 
 PROBE = """
-import json, warnings
+import json, sys, warnings
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     import tarash.tarash_gateway as t
+    imported_at_import = sorted(m for m in sys.modules if m.startswith("tarash_"))
+    t.load_plugins()
 from tarash.tarash_gateway.models import ImageGenerationConfig, ImageGenerationRequest
-out = {"warnings": [str(w.message) for w in caught], "providers": sorted(t.installed_providers())}
+out = {"warnings": [str(w.message) for w in caught], "providers": sorted(t.installed_providers()),
+       "imported_at_import": imported_at_import}
 if "thirdparty" in out["providers"]:
     r = t.generate_image(ImageGenerationConfig(provider="thirdparty"), ImageGenerationRequest(prompt="x"))
     out["images"] = r.images
@@ -212,6 +215,7 @@ def _probe(python: Path, **env: str) -> dict:
 @pytest.mark.slow
 def test_installed_third_party_plugin_is_discovered_and_broken_one_is_isolated(plugin_venv):
     out = _probe(plugin_venv)
+    assert out["imported_at_import"] == []  # discovery imports no plugin module
     assert "thirdparty" in out["providers"] and "mock" in out["providers"]
     assert out["images"] == ["dHA="]
     (warning,) = [w for w in out["warnings"] if "broken" in w]
@@ -231,6 +235,9 @@ def test_environment_filters_and_strict_mode(plugin_venv):
 
 @pytest.mark.slow
 def test_import_loads_no_provider_sdk_or_heavy_module(plugin_venv):
-    code = "import sys, tarash.tarash_gateway; print(sorted(m for m in sys.modules if m.split('.')[0] in {'fal_client','openai','elevenlabs','litellm','numpy','requests'}))"
+    code = (
+        "import sys, tarash.tarash_gateway as t; t.load_plugins(); print(sorted(m for m in sys.modules"
+        " if m.split('.')[0] in {'fal_client','openai','elevenlabs','litellm','numpy','requests'}))"
+    )
     out = subprocess.run([plugin_venv, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,29 +1,38 @@
 """tarash: one Python API for AI media generation across hosted providers.
 
 Importing this package discovers every installed provider plugin (entry-point
-group ``tarash.providers``); a broken plugin is reported with a warning and
-skipped.
+group ``tarash.providers``) without importing any of them; they are loaded
+together the first time a provider is needed. A broken plugin is then reported
+with one ``TarashPluginWarning`` and skipped. The public functions are imported
+on first access, so ``import tarash.tarash_gateway`` stays cheap.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tarash.tarash_gateway import _plugins
-from tarash.tarash_gateway._registry import unregister_provider
-from tarash.tarash_gateway._transport import configure_http
 from tarash.tarash_gateway._version import __version__
-from tarash.tarash_gateway.api import (
-    generate_image,
-    generate_image_async,
-    generate_sts,
-    generate_sts_async,
-    generate_tts,
-    generate_tts_async,
-    generate_video,
-    generate_video_async,
-    get_provider_field_mapping,
-    register_provider,
-    register_provider_field_mapping,
-)
 from tarash.tarash_gateway.hookspecs import hookimpl
-from tarash.tarash_gateway.plugin import ProviderInfo
+
+if TYPE_CHECKING:
+    from tarash.tarash_gateway._registry import unregister_provider
+    from tarash.tarash_gateway._transport import configure_http
+    from tarash.tarash_gateway.api import (
+        generate_image,
+        generate_image_async,
+        generate_sts,
+        generate_sts_async,
+        generate_tts,
+        generate_tts_async,
+        generate_video,
+        generate_video_async,
+        get_provider_field_mapping,
+        register_provider,
+        register_provider_field_mapping,
+    )
+    from tarash.tarash_gateway.plugin import ProviderInfo
 
 __all__ = [
     "__version__",
@@ -40,10 +49,54 @@ __all__ = [
     "get_provider_field_mapping",
     "hookimpl",
     "installed_providers",
+    "load_plugins",
     "register_provider",
     "register_provider_field_mapping",
     "unregister_provider",
 ]
+
+_LAZY = {
+    "configure_http": "_transport",
+    "unregister_provider": "_registry",
+    **{
+        name: "api"
+        for name in (
+            "generate_image",
+            "generate_image_async",
+            "generate_sts",
+            "generate_sts_async",
+            "generate_tts",
+            "generate_tts_async",
+            "generate_video",
+            "generate_video_async",
+            "get_provider_field_mapping",
+            "register_provider",
+            "register_provider_field_mapping",
+        )
+    },
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def load_plugins() -> None:
+    """Load every discovered plugin now (warnings for broken ones are emitted here).
+
+    Loading otherwise happens on first use; call this at start-up to surface
+    broken plugins early.
+    """
+    _plugins.registry.load_pending()
 
 
 def installed_providers() -> dict[str, ProviderInfo]:
@@ -56,4 +109,4 @@ def broken_plugins() -> list[_plugins.BrokenPlugin]:
     return list(_plugins.registry.broken)
 
 
-_plugins.registry.load_entry_points()
+_plugins.registry.discover()

@@ -22,6 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, TypeVar
 
+import anyio
 import httpx
 
 from tarash.tarash_gateway import _transport
@@ -127,9 +128,15 @@ async def _as_coroutine(awaitable: Awaitable[T]) -> T:
 
 # ---------------------------------------------------------------- async
 async def run_async(program: Program[T]) -> T:
-    """Drive ``program`` on the running event loop."""
+    """Drive ``program`` on the running event loop.
+
+    Once the task is cancelled, the engine's remaining effects (cancelling the
+    remote job, bounded by their own timeouts) run shielded, so that cancel
+    scopes (anyio ``move_on_after``, ``asyncio.timeout``) cannot abort them.
+    """
     value: Any = None
     error: BaseException | None = None
+    shielded = False
     while True:
         try:
             effect = program.throw(error) if error is not None else program.send(value)
@@ -137,9 +144,14 @@ async def run_async(program: Program[T]) -> T:
             return stop.value  # type: ignore[no-any-return]
         value, error = None, None
         try:
-            value = await _perform_async(effect)
+            if shielded:
+                with anyio.CancelScope(shield=True):
+                    value = await _perform_async(effect)
+            else:
+                value = await _perform_async(effect)
         except BaseException as exc:  # noqa: BLE001 - delivered to the engine
             error = exc
+            shielded = shielded or isinstance(exc, asyncio.CancelledError)
 
 
 async def _perform_async(effect: Effect) -> Any:

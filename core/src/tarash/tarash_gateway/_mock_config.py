@@ -16,7 +16,7 @@ def _default_sequence() -> list[StatusStep]:
 class MockPollingConfig(BaseModel):
     """The progress sequence the mock reports before it answers."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     enabled: bool = True
     status_sequence: list[StatusStep] = Field(default_factory=lambda: _default_sequence())
@@ -42,7 +42,7 @@ class MockResponse(BaseModel):
     raised instead of answering). With none set, the mock returns sample media.
     """
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     weight: float = Field(default=1.0, gt=0)
     mock_response: Any | None = Field(default=None, description="A response model to return.")
@@ -76,7 +76,7 @@ class MockConfig(BaseModel):
         )
     """
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     enabled: bool = True
     responses: list[MockResponse] | None = Field(

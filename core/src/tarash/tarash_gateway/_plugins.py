@@ -1,5 +1,10 @@
 """Plugin discovery: entry points of group ``tarash.providers``, loaded in isolation.
 
+Discovery is two steps, so that importing the gateway stays cheap: the entry
+points are *enumerated* when ``tarash.tarash_gateway`` is imported (no plugin
+module is imported then), and *loaded* together the first time any provider is
+needed (a generate call, ``installed_providers()``, ``load_plugins()``).
+
 A plugin that fails to import or breaks the contract produces one
 :class:`TarashPluginWarning` naming its distribution; every other provider keeps
 working. ``TARASH_STRICT_PLUGINS=1`` raises instead (plugin CI uses it).
@@ -11,17 +16,20 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from tarash.tarash_gateway import hookspecs
 from tarash.tarash_gateway.exceptions import TarashPluginWarning
-from tarash.tarash_gateway.plugin import ProviderInfo
+
+if TYPE_CHECKING:
+    from tarash.tarash_gateway.plugin import ProviderInfo
 
 logger = logging.getLogger("tarash.plugins")
 
@@ -79,23 +87,55 @@ class PluginRegistry:
     """The plugin manager plus the provider-id → owner map built from it."""
 
     pm: pluggy.PluginManager = field(default_factory=lambda: _new_manager())
-    providers: dict[str, LoadedProvider] = field(default_factory=dict)
-    broken: list[BrokenPlugin] = field(default_factory=list)
+    _providers: dict[str, LoadedProvider] = field(default_factory=dict)
+    _broken: list[BrokenPlugin] = field(default_factory=list)
+    _pending: list[EntryPoint] = field(default_factory=list)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @property
+    def providers(self) -> dict[str, LoadedProvider]:
+        """Provider id → owner, every discovered plugin loaded."""
+        if self._pending:
+            self.load_pending()
+        return self._providers
+
+    @property
+    def broken(self) -> list[BrokenPlugin]:
+        """Plugins that failed to load."""
+        if self._pending:
+            self.load_pending()
+        return self._broken
 
     # ------------------------------------------------------------ discovery
-    def load_entry_points(self) -> None:
-        """Load every allowed entry point of ``tarash.providers``."""
+    def discover(self) -> None:
+        """Enumerate the allowed entry points of ``tarash.providers`` (imports none)."""
         allow = _names_from_env("TARASH_PLUGINS")
         deny = _names_from_env("TARASH_DISABLE_PLUGINS")
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            if self.pm.has_plugin(ep.name) or ep.name in self.providers:
-                continue
-            if (allow is not None and ep.name not in allow) or (
-                deny is not None and ("*" in deny or ep.name in deny)
-            ):
-                logger.debug("plugin %s skipped by TARASH_PLUGINS/TARASH_DISABLE_PLUGINS", ep.name)
-                continue
-            self._load_entry_point(ep)
+        with self._lock:
+            known = {ep.name for ep in self._pending}
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                if self.pm.has_plugin(ep.name) or ep.name in self._providers or ep.name in known:
+                    continue
+                if (allow is not None and ep.name not in allow) or (
+                    deny is not None and ("*" in deny or ep.name in deny)
+                ):
+                    logger.debug(
+                        "plugin %s skipped by TARASH_PLUGINS/TARASH_DISABLE_PLUGINS", ep.name
+                    )
+                    continue
+                self._pending.append(ep)
+                known.add(ep.name)
+
+    def load_pending(self) -> None:
+        """Import and register every discovered plugin not loaded yet."""
+        with self._lock:
+            while self._pending:
+                self._load_entry_point(self._pending.pop(0))
+
+    def load_entry_points(self) -> None:
+        """Discover and load every allowed entry point."""
+        self.discover()
+        self.load_pending()
 
     def _load_entry_point(self, ep: EntryPoint) -> None:
         dist = ep.dist.name if ep.dist else None
@@ -135,8 +175,8 @@ class PluginRegistry:
         }
         added: list[str] = []
         for info in infos:
-            if info.name in self.providers:
-                owner = self.providers[info.name]
+            if info.name in self._providers:
+                owner = self._providers[info.name]
                 self._warn(
                     f"tarash: provider {info.name!r} of plugin {name!r} ({distribution}) is "
                     f"already provided by {owner.info.distribution or owner.plugin_name!r}; "
@@ -144,7 +184,7 @@ class PluginRegistry:
                 )
                 continue
             info = info.model_copy(update={"distribution": distribution, "version": version})
-            self.providers[info.name] = LoadedProvider(info=info, plugin_name=name, hooks=hooks)
+            self._providers[info.name] = LoadedProvider(info=info, plugin_name=name, hooks=hooks)
             added.append(info.name)
         return added
 
@@ -153,10 +193,12 @@ class PluginRegistry:
         plugin = self.pm.get_plugin(name)
         if plugin is not None:
             self.pm.unregister(plugin)
-        for provider in [p for p, lp in self.providers.items() if lp.plugin_name == name]:
-            del self.providers[provider]
+        for provider in [p for p, lp in self._providers.items() if lp.plugin_name == name]:
+            del self._providers[provider]
 
     def _validate(self, plugin: object, name: str) -> list[ProviderInfo]:
+        from tarash.tarash_gateway.plugin import ProviderInfo
+
         self.pm.check_pending()
         implemented = {
             caller.name
@@ -181,7 +223,7 @@ class PluginRegistry:
     def _report(self, name: str, dist: str | None, version: str | None, exc: Exception) -> None:
         if os.environ.get("TARASH_STRICT_PLUGINS") == "1":
             raise exc
-        self.broken.append(BrokenPlugin(name, dist, version, f"{type(exc).__name__}: {exc}"))
+        self._broken.append(BrokenPlugin(name, dist, version, f"{type(exc).__name__}: {exc}"))
         logger.debug("plugin %s failed to load", name, exc_info=exc)
         where = f"{dist} {version}" if dist else "an unknown distribution"
         remedy = f"pip uninstall {dist}" if dist else "remove it"

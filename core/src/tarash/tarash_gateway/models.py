@@ -54,6 +54,8 @@ class ImageType(TypedDict):
 class AudioOutputFormat(BaseModel):
     """Audio encoding of a speech result."""
 
+    model_config = ConfigDict(defer_build=True)
+
     format: str = Field(
         description="Codec / container: mp3, wav, pcm, opus, flac, aac, ulaw, alaw."
     )
@@ -99,6 +101,8 @@ STSProgressCallback = SyncSTSProgressCallback | AsyncSTSProgressCallback
 class AttemptMetadata(BaseModel):
     """One provider attempt within a fallback chain."""
 
+    model_config = ConfigDict(defer_build=True)
+
     provider: str
     model: str | None
     attempt_number: int = Field(description="1-based position in the chain.")
@@ -121,6 +125,8 @@ class AttemptMetadata(BaseModel):
 class ExecutionMetadata(BaseModel):
     """Every attempt the engine made for one call, in order."""
 
+    model_config = ConfigDict(defer_build=True)
+
     total_attempts: int
     successful_attempt: int | None = Field(description="1-based index, None on total failure.")
     attempts: list[AttemptMetadata]
@@ -141,7 +147,7 @@ class ExecutionMetadata(BaseModel):
 class _Config(BaseModel):
     """Fields shared by every generation config."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     provider: str = Field(description="Provider id: 'fal', 'openai', 'elevenlabs', 'mock', ...")
     model: str | None = Field(default=None, description="Model id; None = provider's default.")
@@ -197,7 +203,7 @@ GenerationConfig: TypeAlias = VideoGenerationConfig | ImageGenerationConfig | Au
 class _Request(BaseModel):
     """Base of requests: unknown keyword arguments are kept in ``extra_params``."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     extra_params: dict[str, Any] = Field(
         default_factory=dict, description="Provider- or model-specific parameters."
@@ -280,7 +286,7 @@ GenerationRequest: TypeAlias = (
 
 # ---------------------------------------------------------------- responses
 class _Response(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     request_id: str = Field(description="The provider's job id (or a tarash id when none).")
     content_type: str | None = None
@@ -360,7 +366,7 @@ GenerationResponse: TypeAlias = (
 
 # ---------------------------------------------------------------- updates
 class _Update(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     request_id: str
     status: StatusType

@@ -75,7 +75,7 @@ class JobStatus(BaseModel):
     (or ContentModerationError) instead.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     state: JobState
     progress_percent: int | None = Field(default=None, ge=0, le=100)
@@ -98,6 +98,8 @@ class Job(BaseModel):
     One-shot providers return a Job whose ``status`` is already completed.
     """
 
+    model_config = ConfigDict(defer_build=True)
+
     provider: str
     model: str
     modality: Modality
@@ -114,6 +116,8 @@ class Job(BaseModel):
 class ModelFamily(BaseModel):
     """A family of models a plugin maps exactly (shown by ``tarash providers --models``)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     prefixes: list[str] = Field(description="Model ids starting with these belong here.")
     modalities: list[Modality]
@@ -124,7 +128,7 @@ class ModelFamily(BaseModel):
 class ProviderInfo(BaseModel):
     """What a plugin tells the core about one provider it owns."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     name: str = Field(description="Provider id used in configs, e.g. 'fal'.")
     modalities: list[Modality]

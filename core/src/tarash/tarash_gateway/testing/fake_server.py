@@ -235,10 +235,10 @@ class FakeServer:
         port = self._server.server_address[1]
         return f"http://127.0.0.1:{port}"
 
-    def start(self) -> FakeServer:
-        """Start serving in a daemon thread (idempotent)."""
+    def start(self, port: int = 0) -> FakeServer:
+        """Start serving in a daemon thread (idempotent); ``port=0`` picks a free port."""
         if self._server is None:
-            server = _Server(("127.0.0.1", 0), _RequestHandler)
+            server = _Server(("127.0.0.1", port), _RequestHandler)
             server.fake = self
             self._server = server
             self._thread = threading.Thread(

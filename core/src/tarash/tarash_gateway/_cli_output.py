@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tarash.tarash_gateway._cli_args import OPTION_OF_FIELD
 from tarash.tarash_gateway.exceptions import (
     ContentModerationError,
     GenerationFailedError,
@@ -163,7 +164,12 @@ def describe(exc: TarashException, key_env: list[str] | None = None) -> str:
 def _hint(exc: TarashException, key_env: list[str]) -> str:
     keys = " or ".join(key_env)
     if isinstance(exc, ValidationError):
-        return "Fix the command line (tarash COMMAND --help; tarash providers --models PROVIDER)."
+        listing = f"tarash providers --models {exc.provider or 'PROVIDER'}"
+        fields = re.findall(r"[a-z_]+", exc.message)
+        option = next((OPTION_OF_FIELD[f] for f in fields if f in OPTION_OF_FIELD), None)
+        if option is not None and option.startswith("-"):
+            return f"Change {option} ({listing} shows what each model takes)."
+        return f"Fix the command line (tarash COMMAND --help; {listing})."
     if isinstance(exc, ContentModerationError):
         return "The provider's safety system refused it: change the prompt or the inputs."
     if isinstance(exc, MalformedResponseError):

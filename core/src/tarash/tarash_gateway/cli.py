@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import signal
 import sys
+import textwrap
 import threading
 import time
 import traceback
@@ -279,11 +281,13 @@ def _listing(providers: dict[str, ProviderInfo], broken: list[Any]) -> str:
     for dist, infos in sorted(by_dist.items()):
         lines.append(dist)
         for info in infos:
-            key = ", ".join(info.api_key_env) if info.requires_api_key else "no key needed"
-            lines.append(f"  {info.name:<{width}}  {', '.join(info.modalities)}  (key: {key})")
+            key = (
+                f"key: {', '.join(info.api_key_env)}" if info.requires_api_key else "no key needed"
+            )
+            lines.append(f"  {info.name:<{width}}  {', '.join(info.modalities)}  ({key})")
             families = ", ".join(f.name for f in info.model_families)
             if families:
-                lines.append(f"  {'':<{width}}  model families: {families}")
+                lines.append(_wrap(f"model families: {families}", " " * (width + 4)))
     if not providers:
         lines.append("no provider plugins installed (pip install tarash-fal, tarash-openai, ...)")
     if broken:
@@ -315,20 +319,36 @@ def _provider_text(info: ProviderInfo) -> str:
         lines.append("model families:")
         for family in info.model_families:
             lines.append(f"  {family.name} ({', '.join(family.modalities)})")
-            lines.append(f"    models: {', '.join(p + '*' for p in family.prefixes)}")
+            lines.append(_wrap(f"models: {', '.join(p + '*' for p in family.prefixes)}", "    "))
             if family.fields:
-                lines.append(f"    fields: {', '.join(family.fields)}")
+                lines.append(_wrap(f"fields: {', '.join(family.fields)}", "    "))
             if family.notes:
-                lines.append(f"    notes: {family.notes}")
+                lines.append(_wrap(f"notes: {family.notes}", "    "))
     elif info.field_mappings:
         lines.append("")
         lines.append("models (by prefix) and the request fields each uses:")
         for prefix, mappers in info.field_mappings.items():
             fields = sorted({m.source_field for m in mappers.values()})
-            lines.append(f"  {prefix}*: {', '.join(fields)}")
+            lines.append(_wrap(f"{prefix}*: {', '.join(fields)}", "  "))
     else:
         lines.append("  model families: none declared (model ids are passed to the provider)")
+    lines.append("")
+    lines.append(
+        _wrap(
+            "Fields are set with options (duration_seconds: --duration, aspect_ratio: "
+            "--aspect-ratio, image_list: --image ROLE=PATH, voice_id: --voice ...); "
+            "extra_params.NAME with --param NAME=VALUE. See tarash COMMAND --help.",
+            "",
+        )
+    )
     return "\n".join(lines)
+
+
+def _wrap(text: str, indent: str) -> str:
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    return textwrap.fill(
+        text, width, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
+    )
 
 
 if __name__ == "__main__":

@@ -84,8 +84,10 @@ def _settings_text() -> str:
 
 def _source_audio(_request: Any, value: Any) -> str | dict[str, Any] | None:
     """A URL stays a URL (the submit flow downloads it); inline audio becomes bytes."""
-    if value is None or is_url(value):
-        return value
+    if value is None:
+        return None
+    if is_url(value):
+        return str(value)
     content, content_type = to_bytes(value, "application/octet-stream")
     if not content:
         raise FieldValueError("audio", "<empty>", "accepted: non-empty audio")

@@ -21,6 +21,7 @@ from tarash.tarash_gateway.models import AspectRatio, ImageRole, Modality, Resol
 
 IMAGE_ROLES: tuple[str, ...] = get_args(ImageRole)
 PROGRESS_MODES = ("auto", "live", "plain", "off")
+PROMPT_HELP = "text prompt ('-' reads stdin)"
 
 # Request field → the option that sets it (for error messages).
 OPTION_OF_FIELD = {
@@ -68,8 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tarash {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    video = _generation_parser(commands, "video", "generate a video from a prompt")
-    video.add_argument("prompt", metavar="PROMPT", help="text prompt ('-' reads stdin)")
+    video = _generation_parser(
+        commands, "video", "generate a video from a prompt", "prompt", "PROMPT", PROMPT_HELP
+    )
     video.add_argument("--duration", type=int, metavar="SECONDS", help="length in seconds")
     video.add_argument(
         "--aspect-ratio",
@@ -99,8 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--video", dest="input_video", metavar="PATH|URL", help="input video (extend, edit, remix)"
     )
 
-    image = _generation_parser(commands, "image", "generate images from a prompt")
-    image.add_argument("prompt", metavar="PROMPT", help="text prompt ('-' reads stdin)")
+    image = _generation_parser(
+        commands, "image", "generate images from a prompt", "prompt", "PROMPT", PROMPT_HELP
+    )
     image.add_argument("--size", metavar="WxH", help="e.g. 1024x1024")
     image.add_argument("--aspect-ratio", choices=get_args(AspectRatio), metavar="RATIO")
     image.add_argument("--quality", help="provider quality level, e.g. hd, high, standard")
@@ -111,13 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
     _image_inputs(image)
     image.add_argument("--mask", metavar="PATH|URL", help="mask image for edits")
 
-    tts = _generation_parser(commands, "tts", "speak a text")
-    tts.add_argument("text", metavar="TEXT", help="text to speak ('-' reads stdin)")
+    tts = _generation_parser(
+        commands, "tts", "speak a text", "text", "TEXT", "text to speak ('-' reads stdin)"
+    )
     tts.add_argument("--language", metavar="CODE", help="language code, e.g. en")
     _speech_options(tts)
 
-    sts = _generation_parser(commands, "sts", "re-voice a recording")
-    sts.add_argument("audio", metavar="AUDIO", help="input audio: file, URL, or '-' for stdin")
+    sts = _generation_parser(
+        commands, "sts", "re-voice a recording", "audio", "AUDIO", "audio file, URL, or '-' (stdin)"
+    )
     _speech_options(sts)
 
     providers = commands.add_parser(
@@ -131,8 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _generation_parser(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
+def _generation_parser(
+    commands: Any, name: str, summary: str, dest: str, metavar: str, help_text: str
+) -> argparse._ArgumentGroup:
+    """A generation subcommand with the common options; returns its own options group."""
     sub: argparse.ArgumentParser = commands.add_parser(name, help=summary, description=summary)
+    sub.add_argument(dest, metavar=metavar, help=help_text)
+    own = sub.add_argument_group(f"{name} options")
     who = sub.add_argument_group("provider")
     who.add_argument("-p", "--provider", required=True, help="provider id (tarash providers)")
     who.add_argument("-m", "--model", help="model id (default: the provider's default)")
@@ -162,9 +172,9 @@ def _generation_parser(commands: Any, name: str, summary: str) -> argparse.Argum
         "--max-poll-attempts",
         type=int,
         metavar="N",
-        help="upper bound on status checks (default: enough for --timeout)",
+        help="upper bound on status checks (default: enough to reach --timeout)",
     )
-    sub.add_argument(
+    who.add_argument(
         "--param",
         action="append",
         default=[],
@@ -190,10 +200,10 @@ def _generation_parser(commands: Any, name: str, summary: str) -> argparse.Argum
     out.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     out.add_argument("--debug", action="store_true", help="show tracebacks and HTTP logs")
     sub.set_defaults(modality=name)
-    return sub
+    return own
 
 
-def _image_inputs(sub: argparse.ArgumentParser) -> None:
+def _image_inputs(sub: argparse._ArgumentGroup) -> None:
     sub.add_argument(
         "--image",
         action="append",
@@ -203,7 +213,7 @@ def _image_inputs(sub: argparse.ArgumentParser) -> None:
     )
 
 
-def _speech_options(sub: argparse.ArgumentParser) -> None:
+def _speech_options(sub: argparse._ArgumentGroup) -> None:
     sub.add_argument("--voice", metavar="VOICE_ID", help="provider voice id")
     sub.add_argument(
         "--output-format",

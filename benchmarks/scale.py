@@ -1,0 +1,110 @@
+"""One scale scenario in a fresh process (so its memory peak is its own); prints JSON.
+
+    python benchmarks/scale.py CLIENT --url URL --jobs 1000 --interval 0.5
+CLIENT: tarash-async | naive | bounded | tarash-sync-threads
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from clients import (
+    ConnectionSampler,
+    handwritten_async,
+    rss_kib,
+    tarash_async,
+    tarash_config,
+    tarash_sync,
+)
+
+
+def _outcome(results: list[Any]) -> tuple[int, Counter[str]]:
+    errors: Counter[str] = Counter()
+    done = 0
+    for result in results:
+        if isinstance(result, BaseException):
+            from tarash.tarash_gateway.exceptions import TarashException
+
+            kind = "TarashException." if isinstance(result, TarashException) else "unclear."
+            errors[kind + type(result).__name__] += 1
+        else:
+            done += 1
+    return done, errors
+
+
+async def _run_async(client: str, url: str, jobs: int, interval: float, bound: int) -> list[Any]:
+    if client == "tarash-async":
+        config = tarash_config(url, interval)
+        await tarash_async(config, "warm-up")
+        tasks = [tarash_async(config, f"job-{i}") for i in range(jobs)]
+        return await asyncio.gather(*tasks, return_exceptions=True)
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    async with httpx.AsyncClient(limits=limits, timeout=120) as http:
+        await handwritten_async(http, url, "warm-up", interval)
+        limit = asyncio.Semaphore(bound) if client == "bounded" else None
+        tasks = [handwritten_async(http, url, f"job-{i}", interval, limit) for i in range(jobs)]
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _run_threads(url: str, jobs: int, interval: float) -> list[Any]:
+    config = tarash_config(url, interval)
+    tarash_sync(config, "warm-up")
+
+    def one(i: int) -> Any:
+        try:
+            return tarash_sync(config, f"job-{i}")
+        except Exception as exc:  # noqa: BLE001 - counted in the report
+            return exc
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, range(jobs)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("client", choices=["tarash-async", "naive", "bounded", "tarash-sync-threads"])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--interval", type=float, default=0.5)
+    parser.add_argument("--bound", type=int, default=10)
+    args = parser.parse_args()
+    port = urlsplit(args.url).port or 80
+    import tarash.tarash_gateway  # noqa: F401  (import cost outside the measurement)
+
+    threads_before = threading.active_count()
+    rss_before = rss_kib()
+    cpu_before = time.process_time()
+    started = time.perf_counter()
+    with ConnectionSampler(port) as sampler:
+        if args.client == "tarash-sync-threads":
+            results = _run_threads(args.url, args.jobs, args.interval)
+        else:
+            results = asyncio.run(_run_async(args.client, args.url, args.jobs, args.interval, args.bound))
+    wall = time.perf_counter() - started
+    done, errors = _outcome(results)
+    time.sleep(0.2)
+    print(json.dumps({
+        "client": args.client,
+        "jobs": args.jobs,
+        "wall_s": round(wall, 3),
+        "cpu_s": round(time.process_time() - cpu_before, 3),
+        "completed": done,
+        "errors": dict(errors),
+        "peak_connections": sampler.peak,
+        "rss_growth_mib": round((rss_kib("VmHWM") - rss_before) / 1024, 1),
+        "threads_before": threads_before,
+        "threads_after": threading.active_count(),
+    }))
+
+
+if __name__ == "__main__":
+    main()

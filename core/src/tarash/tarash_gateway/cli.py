@@ -15,6 +15,7 @@ is cancelled first), 143 terminated (SIGTERM; likewise). See ``docs/cli.md``.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import shutil
@@ -249,8 +250,6 @@ def _providers(args: argparse.Namespace) -> int:
         print(_provider_json(info) if args.json else _provider_text(info))
         return out.EXIT_OK
     if args.json:
-        import json
-
         data = {
             "providers": [_info_dict(info) for info in providers.values()],
             "broken": [vars(plugin) for plugin in broken],
@@ -266,8 +265,6 @@ def _info_dict(info: ProviderInfo) -> dict[str, Any]:
 
 
 def _provider_json(info: ProviderInfo) -> str:
-    import json
-
     return json.dumps(_info_dict(info), indent=2)
 
 

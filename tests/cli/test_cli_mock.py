@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import cli_env
+from tests.cli.conftest import cli_env, command
 
 
 def is_mp4(path: Path) -> bool:
@@ -182,3 +182,25 @@ def test_providers_models_and_json(run):
     assert [p["name"] for p in data["providers"]] == ["mock"]
     assert data["broken"] == []
     assert missing.code == 2 and "pip install tarash-fal" in missing.stderr
+
+
+def test_output_dash_writes_the_media_to_stdout(tmp_path):
+    done = subprocess.run(
+        command("tts", "hello", "-p", "mock", "--output-format", "wav", "-o", "-"),
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout[:4] == b"RIFF" and done.stdout[8:12] == b"WAVE"
+    assert b"wrote 16.0 kB to stdout" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_dash_refuses_json(run):
+    result = run("tts", "hello", "-p", "mock", "-o", "-", "--json")
+
+    assert result.code == 2
+    assert "cannot be combined with --json" in result.stderr

@@ -186,7 +186,7 @@ def _generation_parser(
         "-o",
         "--output",
         metavar="PATH",
-        help="file (or existing folder) to write; default: a name from the prompt",
+        help="file (or existing folder) to write, '-' for stdout; default: a name from the prompt",
     )
     out.add_argument(
         "--json", action="store_true", help="print the whole response as JSON on stdout"

@@ -21,12 +21,14 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 import textwrap
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pydantic
@@ -128,6 +130,7 @@ def _generate(args: argparse.Namespace) -> int:
     request = _validate(REQUEST_TYPES[modality], fields)
     config = _validate(CONFIG_TYPES[modality], config_fields(args))
     _check_keys(chain_of(args), bool(args.api_key))
+    _check_stdout(args)
     # Resolve the chain now (no I/O) so every validation error comes before any progress.
     links = resolve_chain(modality, config, request)
     labels = [f"{link.provider}/{link.model}" if link.model else link.provider for link in links]
@@ -144,15 +147,12 @@ def _generate(args: argparse.Namespace) -> int:
                 if progress.request_id:
                     exc.args = (f"asked {progress.provider} to cancel job {progress.request_id}",)
                 raise
-            audio_arg = getattr(args, "audio", None)
-            paths = out.output_paths(
-                args.output,
-                out.default_stem(modality, fields, audio_arg),
-                out.result_count(response),
-            )
             progress.status = "saving"
             try:
-                saved = out.save_all(response, paths)
+                if args.output == "-":
+                    size = _write_stdout(response)
+                else:
+                    saved = _save(args, response, fields)
             except KeyboardInterrupt as exc:
                 exc.args = (f"stopped while saving; the result is {_where_is(response)}",)
                 raise
@@ -160,6 +160,10 @@ def _generate(args: argparse.Namespace) -> int:
         progress.stop()
     elapsed = format_elapsed(time.monotonic() - started)
     via = f"{response.provider}/{response.model}" if response.model else str(response.provider)
+    if args.output == "-":
+        if not args.quiet:
+            _err(f"wrote {out.human_size(size)} to stdout in {elapsed} via {via}")
+        return out.EXIT_OK
     summary = ", ".join(f"{p} ({out.human_size(p.stat().st_size)})" for p in saved)
     line = f"saved {summary} in {elapsed} via {via}"
     if args.json:
@@ -169,6 +173,32 @@ def _generate(args: argparse.Namespace) -> int:
     else:
         print(f"tarash: {line}", flush=True)
     return out.EXIT_OK
+
+
+def _check_stdout(args: argparse.Namespace) -> None:
+    if args.output != "-":
+        return
+    if args.json:
+        raise UsageError("-o - writes the media to stdout; it cannot be combined with --json")
+    if (getattr(args, "n", None) or 1) > 1:
+        raise UsageError("-o - writes one file to stdout; use -o FOLDER/ with -n")
+    if sys.stdout.isatty():
+        raise UsageError("-o - would write binary media to the terminal; pipe it or use -o FILE")
+
+
+def _write_stdout(response: Any) -> int:
+    """Save to a temporary file (decoding or downloading), then copy it to stdout."""
+    with tempfile.TemporaryDirectory(prefix="tarash-") as folder:
+        data = response.save(Path(folder) / "result").read_bytes()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    return len(data)
+
+
+def _save(args: argparse.Namespace, response: Any, fields: dict[str, Any]) -> list[Path]:
+    stem = out.default_stem(args.modality, fields, getattr(args, "audio", None))
+    paths = out.output_paths(args.output, stem, out.result_count(response))
+    return out.save_all(response, paths)
 
 
 def _validate(model: type[pydantic.BaseModel], data: dict[str, Any]) -> Any:

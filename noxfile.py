@@ -17,7 +17,7 @@ PLUGINS = sorted(
     for p in (ROOT / "plugins").iterdir()
     if (p / "pyproject.toml").exists()
 )
-DISTRIBUTIONS = ["core", *PLUGINS]
+DISTRIBUTIONS = ["./core", *PLUGINS]
 TEST_DEPS = ["pytest>=8", "anyio>=4", "hatchling>=1.21"]
 
 

@@ -239,5 +239,8 @@ def test_import_loads_no_provider_sdk_or_heavy_module(plugin_venv):
         "import sys, tarash.tarash_gateway as t; t.load_plugins(); print(sorted(m for m in sys.modules"
         " if m.split('.')[0] in {'fal_client','openai','elevenlabs','litellm','numpy','requests'}))"
     )
-    out = subprocess.run([plugin_venv, "-c", code], capture_output=True, text=True, check=True)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TARASH_")}
+    out = subprocess.run(
+        [plugin_venv, "-c", code], capture_output=True, text=True, check=True, env=environment
+    )
     assert out.stdout.strip() == "[]"

@@ -285,6 +285,7 @@ def test_quota_exceeded_is_retryable_and_falls_back_to_mock(server: FakeElevenLa
     with pytest.raises(HTTPError) as caught:
         generate_tts(config(server), hello())
     assert is_retryable_error(caught.value) and "quota_exceeded" in str(caught.value)
+    assert caught.value.status_code == 401
     assert "401" in str(caught.value) and server.count("POST", TTS_PATH) == 1
 
     chain = config(server, fallback_configs=[AudioGenerationConfig(provider="mock")])

@@ -96,6 +96,8 @@ class HTTPError(TarashException):
     Attributes:
         status_code: The HTTP status code.
         retry_after: Seconds the provider asked us to wait (``Retry-After``), if any.
+        retryable: Set by a provider whose status code misleads (ElevenLabs answers
+            a transient quota error with 401); None = decided by the status code.
     """
 
     def __init__(
@@ -107,10 +109,12 @@ class HTTPError(TarashException):
         raw_response: dict[str, Any] | None = None,
         status_code: int | None = None,
         retry_after: float | None = None,
+        retryable: bool | None = None,
     ) -> None:
         super().__init__(message, provider, model, request_id, raw_response)
         self.status_code = status_code
         self.retry_after = retry_after
+        self.retryable = retryable
 
 
 class MalformedResponseError(HTTPError):
@@ -157,10 +161,13 @@ def is_retryable_error(error: BaseException) -> bool:
 
     Returns:
         True for GenerationFailedError, TimeoutError, HTTPConnectionError and
-        HTTPError with status 429/500/502/503/504; False for everything else.
+        HTTPError with status 429/500/502/503/504 (unless the provider set
+        ``HTTPError.retryable``); False for everything else.
     """
     if isinstance(error, GenerationFailedError | TimeoutError | HTTPConnectionError):
         return True
     if isinstance(error, HTTPError):
+        if error.retryable is not None:
+            return error.retryable
         return error.status_code in RETRYABLE_STATUS_CODES
     return False

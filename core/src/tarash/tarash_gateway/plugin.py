@@ -23,6 +23,13 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from tarash.tarash_gateway._media import (
+    is_url,
+    sniff_content_type,
+    to_base64,
+    to_bytes,
+    to_data_uri,
+)
 from tarash.tarash_gateway._provider_errors import (
     error_for_response,
     json_body,
@@ -43,8 +50,13 @@ __all__ = [
     "ProviderInfo",
     "Sleep",
     "error_for_response",
+    "is_url",
     "json_body",
     "parse_retry_after",
+    "sniff_content_type",
+    "to_base64",
+    "to_bytes",
+    "to_data_uri",
 ]
 
 T = TypeVar("T")

@@ -21,9 +21,6 @@ QUOTA_ERRORS = frozenset({"quota_exceeded"})
 MODERATION_ERRORS = frozenset({"bad_prompt", "content_moderation", "moderation_blocked"})
 _MODERATION_WORDS = ("moderation", "safety", "content_policy", "terms_of_service", "tos_violation")
 
-QUOTA_STATUS = 429
-"""The status given to quota errors so that fallback chains move on (ElevenLabs sends 401)."""
-
 
 def _detail(response: httpx.Response) -> tuple[str | None, str | None, dict[str, Any] | None]:
     """(status code, message, body) of an ElevenLabs error answer."""
@@ -77,8 +74,9 @@ def error_for(response: httpx.Response, ctx: CallContext, voice_id: str | None) 
         return HTTPError(
             f"{where} → {response.status_code}: {text} (quota exhausted: retryable, "
             "fallback configs are tried)",
-            status_code=QUOTA_STATUS,
+            status_code=response.status_code,
             retry_after=parse_retry_after(response),
+            retryable=True,  # ElevenLabs answers 401; the chain should still move on
             **kwargs,
         )
     return error_for_response(response, ctx, text, moderation=is_moderation(status, message))

@@ -132,6 +132,7 @@ class ProviderContractTests:
                 model="m",
                 modality=modality,
                 request=case.request,
+                config=CONFIG_TYPES[modality](provider=other),
             )
             is None
         )

@@ -287,6 +287,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 1024
     fake: FakeServer
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet when a client hangs up (timeouts, cancellations): tests cause that."""
+
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

@@ -56,7 +56,8 @@ def describe(error: dict[str, Any]) -> str:
 
 def request_id_of(response: httpx.Response) -> str | None:
     """The id OpenAI (``x-request-id``) or Azure (``apim-request-id``) gave the request."""
-    return response.headers.get("x-request-id") or response.headers.get("apim-request-id")
+    value = response.headers.get("x-request-id") or response.headers.get("apim-request-id")
+    return str(value) if value else None
 
 
 def error_from_response(

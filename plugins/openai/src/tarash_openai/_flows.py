@@ -36,6 +36,13 @@ DONE = frozenset({"completed", "succeeded"})
 PCM_BYTES_PER_SECOND = 24000 * 2  # OpenAI's pcm: 24 kHz, 16-bit, mono
 
 
+def _send(request: httpx.Request) -> Flow[httpx.Response]:
+    """Yield one request and return its response (the core never answers a request with None)."""
+    response = yield request
+    assert response is not None
+    return response
+
+
 def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
     """The submit flow of ``ctx.modality`` (image, tts or video)."""
     if ctx.modality == "image":
@@ -73,7 +80,7 @@ def _upload(
     """An upload tuple; a URL is downloaded first (no credentials are sent to it)."""
     if not isinstance(media, str):
         return media
-    response = yield httpx.Request("GET", media, headers={"Accept": "image/*"})
+    response = yield from _send(httpx.Request("GET", media, headers={"Accept": "image/*"}))
     if response.status_code >= 400:
         raise error_for_response(response, ctx, f"download of {stem} from {media} failed")
     content_type = response.headers.get("content-type", "image/png").split(";")[0].strip()
@@ -112,7 +119,7 @@ def _images(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         request = httpx.Request(
             "POST", url, params=params, data=data, files=files, headers=headers(ctx)
         )
-    response = yield request
+    response = yield from _send(request)
     if response.status_code >= 400:
         raise error_from_response(response, ctx)
     result = json_body(response, ctx)
@@ -146,12 +153,14 @@ def _without_base64(result: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- speech
 def _speech(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
     url, params = endpoint(ctx, "audio/speech", deployment=True)
-    response = yield httpx.Request(
-        "POST",
-        url,
-        params=params,
-        json=payload,
-        headers={**headers(ctx), "Accept": "application/octet-stream"},
+    response = yield from _send(
+        httpx.Request(
+            "POST",
+            url,
+            params=params,
+            json=payload,
+            headers={**headers(ctx), "Accept": "application/octet-stream"},
+        )
     )
     if response.status_code >= 400:
         raise error_from_response(response, ctx)
@@ -176,10 +185,11 @@ def _duration(audio: bytes, fmt: str) -> float | None:
         return round(len(audio) / PCM_BYTES_PER_SECOND, 3)
     if fmt == "wav":
         try:
-            with wave.open(io.BytesIO(audio)) as reader:
-                frames = reader.getnframes()
-                if 0 < frames < 2**31 - 1:  # streamed WAVs declare an unknown length
-                    return round(frames / reader.getframerate(), 3)
+            with wave.open(io.BytesIO(audio), "rb") as reader:
+                frames: int = reader.getnframes()
+                rate: int = reader.getframerate()
+            if 0 < frames < 2**31 - 1 and rate:  # streamed WAVs declare an unknown length
+                return round(frames / rate, 3)
         except (wave.Error, EOFError):
             return None
     return None
@@ -199,14 +209,14 @@ def _create_video(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         url, params = endpoint(ctx, "videos", deployment=False)
         reference = body.get("input_reference")
         if isinstance(reference, tuple):
-            data = {k: _form_value(v) for k, v in body.items() if k != "input_reference"}
-            files = {"input_reference": reference}
+            form = {k: _form_value(v) for k, v in body.items() if k != "input_reference"}
+            upload = {"input_reference": reference}
             request = httpx.Request(
-                "POST", url, params=params, data=data, files=files, headers=auth
+                "POST", url, params=params, data=form, files=upload, headers=auth
             )
         else:
             request = httpx.Request("POST", url, params=params, json=body, headers=auth)
-    response = yield request
+    response = yield from _send(request)
     if response.status_code >= 400:
         raise error_from_response(response, ctx)
     video = json_body(response, ctx)
@@ -219,7 +229,7 @@ def _create_video(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
 def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
     """One status check of a video; when completed, download its content."""
     url, params = endpoint(ctx, f"videos/{quote(job.id, safe='')}", deployment=False)
-    response = yield httpx.Request("GET", url, params=params, headers=headers(ctx))
+    response = yield from _send(httpx.Request("GET", url, params=params, headers=headers(ctx)))
     if response.status_code >= 400:
         raise error_from_response(response, ctx, request_id=job.id)
     video = json_body(response, ctx)
@@ -238,8 +248,10 @@ def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
             poll_after=_poll_after(response),
         )
     url, params = endpoint(ctx, f"videos/{quote(job.id, safe='')}/content", deployment=False)
-    content = yield httpx.Request(
-        "GET", url, params=params, headers={**headers(ctx), "Accept": "application/binary"}
+    content = yield from _send(
+        httpx.Request(
+            "GET", url, params=params, headers={**headers(ctx), "Accept": "application/binary"}
+        )
     )
     if content.status_code >= 400:
         raise error_from_response(content, ctx, request_id=job.id)

@@ -83,7 +83,7 @@ STREAMING_EXTRAS = ("stream", "stream_format", "partial_images")
 
 
 # ---------------------------------------------------------------- mapper builders
-def _accepted(values: Sequence[object] | Mapping[object, object]) -> str:
+def _accepted(values: Sequence[Any] | Mapping[str, Any]) -> str:
     return "accepted: " + ", ".join(repr(v) for v in values)
 
 

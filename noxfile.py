@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).parent
@@ -51,8 +51,17 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "-p", "tarash.tarash_gateway")
 
 
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site; warnings (broken links, missing pages) fail."""
+    session.install("mkdocs>=1.5")
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
+
+
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks (figures, not assertions): see benchmarks/README.md."""
     install_distributions(session)
+    # The import-time comparison measures these too when they install.
+    session.run("python", "-m", "pip", "install", "-q", "litellm", "fal-client", success_codes=[0, 1])
     session.run("python", "benchmarks/run.py", *session.posargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
@@ -33,7 +34,12 @@ def measure(samples: int = 15) -> dict[str, Any]:
     for _ in range(samples):
         for name, code in present.items():
             out = subprocess.run(
-                [sys.executable, "-c", TIMER.format(code=code)], capture_output=True, text=True, check=True
+                [sys.executable, "-c", TIMER.format(code=code)],
+                capture_output=True,
+                text=True,
+                check=True,
+                # litellm otherwise fetches its model price map from GitHub at import
+                env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
             )
             times[name].append(float(out.stdout.strip().splitlines()[-1]) * 1000)
     floor = statistics.median(times["floor: import pydantic, httpx, pluggy"])

@@ -9,13 +9,14 @@ video request to ``POST /videos/{id}/remix``.
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tarash.tarash_gateway._media import extension_for, is_url, to_bytes
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
+from tarash.tarash_gateway.plugin import is_url, to_bytes
 from tarash.tarash_gateway.providers.field_mappers import (
     FieldMapper,
     FieldValueError,
@@ -79,6 +80,7 @@ _SHORT_EDGE = {
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,128}")
 _WXH = re.compile(r"(\d{2,5})x(\d{2,5})")
 
+_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}
 STREAMING_EXTRAS = ("stream", "stream_format", "partial_images")
 
 
@@ -194,7 +196,8 @@ def _part(media: Any, stem: str) -> FilePart | str:
     if is_url(media):
         return str(media)
     data, content_type = to_bytes(media, "image/png")
-    return f"{stem}{extension_for(content_type)}", data, content_type
+    suffix = _SUFFIXES.get(content_type) or mimetypes.guess_extension(content_type) or ".bin"
+    return f"{stem}{suffix}", data, content_type
 
 
 def _edit_images(max_items: int) -> FieldMapper:

@@ -46,7 +46,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Mypy, strict, on the core distribution."""
-    session.install("mypy>=1.10", "pydantic>=2.7", "httpx", "pluggy")
+    session.install("mypy>=1.10", "pydantic>=2.7", "httpx", "pluggy", "pytest>=8")
     install_distributions(session)
     session.run("mypy", "-p", "tarash.tarash_gateway")
 
@@ -63,5 +63,7 @@ def bench(session: nox.Session) -> None:
     """Benchmarks (figures, not assertions): see benchmarks/README.md."""
     install_distributions(session)
     # The import-time comparison measures these too when they install.
-    session.run("python", "-m", "pip", "install", "-q", "litellm", "fal-client", success_codes=[0, 1])
+    session.run(
+        "python", "-m", "pip", "install", "-q", "litellm", "fal-client", success_codes=[0, 1]
+    )
     session.run("python", "benchmarks/run.py", *session.posargs)

@@ -21,7 +21,9 @@ HEADERS = {"Authorization": f"Key {KEY}"}
 
 
 # ---------------------------------------------------------------- hand-written
-def handwritten_sync(client: httpx.Client, url: str, prompt: str, interval: float) -> dict[str, Any]:
+def handwritten_sync(
+    client: httpx.Client, url: str, prompt: str, interval: float
+) -> dict[str, Any]:
     """Submit, poll, fetch the result with a plain httpx.Client."""
     job = client.post(f"{url}/{MODEL}", json={"prompt": prompt}, headers=HEADERS).json()
     while True:

@@ -23,8 +23,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tarash.tarash_gateway.testing import FakeRequest, FakeResponse  # noqa: E402
 from tests.plugins.fal.fake_fal import FakeFalServer  # noqa: E402
+
+from tarash.tarash_gateway.testing import FakeRequest, FakeResponse  # noqa: E402
 
 
 class BenchFalServer(FakeFalServer):
@@ -59,8 +60,13 @@ class BenchFalServer(FakeFalServer):
         if path == "/__reset":
             return self._reset(request)
         kind = (
-            "status" if path.endswith("/status") else "submit" if request.method == "POST" else
-            "cancel" if path.endswith("/cancel") else "result"
+            "status"
+            if path.endswith("/status")
+            else "submit"
+            if request.method == "POST"
+            else "cancel"
+            if path.endswith("/cancel")
+            else "result"
         )
         now = time.monotonic()
         rid = path.split("/requests/")[1].split("/")[0] if "/requests/" in path else None
@@ -126,7 +132,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-seconds", type=float, default=None)
     parser.add_argument("--faults", action="store_true", help="10%% 5xx, 3%% 429, 2%% drops")
     args = parser.parse_args(argv)
-    faults: dict[str, Any] = {"poll_5xx": 0.10, "poll_429": 0.03, "drop": 0.02} if args.faults else {}
+    faults: dict[str, Any] = (
+        {"poll_5xx": 0.10, "poll_429": 0.03, "drop": 0.02} if args.faults else {}
+    )
     server = BenchFalServer(args.min_seconds, args.max_seconds, **faults)
     server.start()
     print(server.url, flush=True)

@@ -37,12 +37,14 @@ def measure(url: str, rounds: int = 15, calls: int = 40) -> dict[str, Any]:
     with httpx.Client() as client:
         pairs = []
         for r in range(rounds):
-            hand = lambda i: handwritten_sync(client, url, f"h{r}-{i}", 0.0)  # noqa: E731
-            ours = lambda i: tarash_sync(config, f"t{r}-{i}")  # noqa: E731
+            hand = lambda i, r=r: handwritten_sync(client, url, f"h{r}-{i}", 0.0)  # noqa: E731
+            ours = lambda i, r=r: tarash_sync(config, f"t{r}-{i}")  # noqa: E731
             if r == 0:
                 _per_call(hand, 5), _per_call(ours, 5)
-            a, b = (_per_call(hand, calls), _per_call(ours, calls)) if r % 2 else (
-                tuple(reversed((_per_call(ours, calls), _per_call(hand, calls))))
+            a, b = (
+                (_per_call(hand, calls), _per_call(ours, calls))
+                if r % 2
+                else (tuple(reversed((_per_call(ours, calls), _per_call(hand, calls)))))
             )
             pairs.append((a, b))
         out["sync"] = _summary(pairs)
@@ -51,10 +53,11 @@ def measure(url: str, rounds: int = 15, calls: int = 40) -> dict[str, Any]:
         pairs = []
         async with httpx.AsyncClient() as client:
             for r in range(rounds):
-                async def hand(i: int) -> Any:
+
+                async def hand(i: int, r: int = r) -> Any:
                     return await handwritten_async(client, url, f"ah{r}-{i}", 0.0)
 
-                async def ours(i: int) -> Any:
+                async def ours(i: int, r: int = r) -> Any:
                     return await tarash_async(config, f"at{r}-{i}")
 
                 if r == 0:

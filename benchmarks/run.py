@@ -49,9 +49,21 @@ def scenario(client: str, url: str, jobs: int, interval: float = 0.5) -> dict[st
     """Run one client in a fresh process; add the server's counters."""
     _get(url, "/__reset", "POST")
     out = subprocess.run(
-        [sys.executable, str(HERE / "scale.py"), client, "--url", url, "--jobs", str(jobs),
-         "--interval", str(interval)],
-        capture_output=True, text=True, check=True, cwd=HERE,
+        [
+            sys.executable,
+            str(HERE / "scale.py"),
+            client,
+            "--url",
+            url,
+            "--jobs",
+            str(jobs),
+            "--interval",
+            str(interval),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=HERE,
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     stats = _get(url, "/__stats")
@@ -70,7 +82,11 @@ def bench_scale(jobs: int, repeats: int) -> dict[str, Any]:
     walls = {c: [r["wall_s"] for r in rs] for c, rs in runs.items()}
     vs_bounded = [t / b for t, b in zip(walls["tarash-async"], walls["bounded"], strict=True)]
     vs_naive = [t / n for t, n in zip(walls["tarash-async"], walls["naive"], strict=True)]
-    return {"runs": runs, "ratio_vs_bounded": _stats(vs_bounded), "ratio_vs_naive": _stats(vs_naive)}
+    return {
+        "runs": runs,
+        "ratio_vs_bounded": _stats(vs_bounded),
+        "ratio_vs_naive": _stats(vs_naive),
+    }
 
 
 def bench_faults(jobs: int) -> dict[str, Any]:
@@ -91,8 +107,11 @@ def bench_percall(rounds: int) -> dict[str, Any]:
 
 
 def _stats(values: list[float]) -> dict[str, float]:
-    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
-            "max": round(max(values), 3)}
+    return {
+        "median": round(statistics.median(values), 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
+    }
 
 
 def main() -> None:
@@ -103,8 +122,12 @@ def main() -> None:
     only = set(args.only.split(","))
     jobs = 200 if args.quick else 1000
     results: dict[str, Any] = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        },
     }
     if "imports" in only:
         import imports

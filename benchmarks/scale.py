@@ -71,7 +71,9 @@ def _run_threads(url: str, jobs: int, interval: float) -> list[Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("client", choices=["tarash-async", "naive", "bounded", "tarash-sync-threads"])
+    parser.add_argument(
+        "client", choices=["tarash-async", "naive", "bounded", "tarash-sync-threads"]
+    )
     parser.add_argument("--url", required=True)
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--interval", type=float, default=0.5)
@@ -88,22 +90,28 @@ def main() -> None:
         if args.client == "tarash-sync-threads":
             results = _run_threads(args.url, args.jobs, args.interval)
         else:
-            results = asyncio.run(_run_async(args.client, args.url, args.jobs, args.interval, args.bound))
+            results = asyncio.run(
+                _run_async(args.client, args.url, args.jobs, args.interval, args.bound)
+            )
     wall = time.perf_counter() - started
     done, errors = _outcome(results)
     time.sleep(0.2)
-    print(json.dumps({
-        "client": args.client,
-        "jobs": args.jobs,
-        "wall_s": round(wall, 3),
-        "cpu_s": round(time.process_time() - cpu_before, 3),
-        "completed": done,
-        "errors": dict(errors),
-        "peak_connections": sampler.peak,
-        "rss_growth_mib": round((rss_kib("VmHWM") - rss_before) / 1024, 1),
-        "threads_before": threads_before,
-        "threads_after": threading.active_count(),
-    }))
+    print(
+        json.dumps(
+            {
+                "client": args.client,
+                "jobs": args.jobs,
+                "wall_s": round(wall, 3),
+                "cpu_s": round(time.process_time() - cpu_before, 3),
+                "completed": done,
+                "errors": dict(errors),
+                "peak_connections": sampler.peak,
+                "rss_growth_mib": round((rss_kib("VmHWM") - rss_before) / 1024, 1),
+                "threads_before": threads_before,
+                "threads_after": threading.active_count(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

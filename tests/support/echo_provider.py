@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 
-from tarash.tarash_gateway import hookimpl
 from tarash.tarash_gateway.exceptions import GenerationFailedError
 from tarash.tarash_gateway.plugin import (
     CallContext,
@@ -21,6 +20,7 @@ from tarash.tarash_gateway.plugin import (
     Job,
     JobStatus,
     ProviderInfo,
+    ProviderPlugin,
     error_for_response,
     json_body,
 )
@@ -31,46 +31,36 @@ PNG_1PX = base64.b64decode(
 )
 
 
-class EchoPlugin:
-    @hookimpl
-    def tarash_providers(self) -> list[ProviderInfo]:
-        return [
-            ProviderInfo(
-                name="echo",
-                modalities=["video", "image"],
-                default_base_url="http://127.0.0.1:9",
-                api_key_env=["ECHO_API_KEY"],
-                default_models={"video": "echo-video", "image": "echo-image"},
-            )
-        ]
+class EchoPlugin(ProviderPlugin):
+    name = "echo"
 
-    @hookimpl
-    def tarash_supports_modality(self, provider: str, model: str, modality: str) -> bool | None:
-        if provider != "echo":
-            return None
+    def info(self) -> ProviderInfo:
+        return ProviderInfo(
+            name="echo",
+            modalities=["video", "image"],
+            default_base_url="http://127.0.0.1:9",
+            api_key_env=["ECHO_API_KEY"],
+            default_models={"video": "echo-video", "image": "echo-image"},
+        )
+
+    def supports_modality(self, model: str, modality: str) -> bool:
         return modality in ("video", "image") and not model.startswith("audio-only")
 
-    @hookimpl
-    def tarash_map_fields(self, provider: str, model: str, modality: str, request: Any) -> Any:
-        if provider != "echo":
-            return None
+    def map_fields(self, model: str, modality: str, request: Any, config: Any) -> dict[str, Any]:
         payload = {"model": model, "prompt": request.prompt}
         if getattr(request, "duration_seconds", None):
             payload["duration"] = request.duration_seconds
         payload.update(request.extra_params)
         return payload
 
-    @hookimpl
-    def tarash_submit(self, provider: str, payload: dict[str, Any], ctx: CallContext) -> Any:
-        return _submit(payload, ctx) if provider == "echo" else None
+    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+        return _submit(payload, ctx)
 
-    @hookimpl
-    def tarash_poll(self, provider: str, job: Job, ctx: CallContext) -> Any:
-        return _poll(job, ctx) if provider == "echo" else None
+    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
+        return _poll(job, ctx)
 
-    @hookimpl
-    def tarash_cancel(self, provider: str, job: Job, ctx: CallContext) -> Any:
-        return _cancel(job, ctx) if provider == "echo" else None
+    def cancel(self, job: Job, ctx: CallContext) -> Flow[None]:
+        return _cancel(job, ctx)
 
 
 echo_plugin = EchoPlugin()

@@ -14,8 +14,11 @@ from tarash.tarash_gateway.models import (
     STSRequest,
     TTSRequest,
 )
-from tarash_elevenlabs import tarash_map_fields, tarash_supports_modality
+from tarash_elevenlabs import plugin
 from tarash_elevenlabs._formats import OFFERED_NAMES, format_name
+
+tarash_map_fields = plugin.tarash_map_fields
+tarash_supports_modality = plugin.tarash_supports_modality
 
 VOICE = "JBFqnCBsd6RMkjVDRZzb"
 

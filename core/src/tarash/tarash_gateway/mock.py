@@ -18,11 +18,17 @@ from tarash.tarash_gateway import _mock_media
 from tarash.tarash_gateway._media import is_url, to_bytes
 from tarash.tarash_gateway._mock_config import MockConfig, MockPollingConfig, MockResponse
 from tarash.tarash_gateway.exceptions import GenerationFailedError, TarashException
-from tarash.tarash_gateway.hookspecs import hookimpl
 from tarash.tarash_gateway.models import MODALITIES, Modality
-from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, ProviderInfo
+from tarash.tarash_gateway.plugin import (
+    CallContext,
+    Flow,
+    Job,
+    JobStatus,
+    ProviderInfo,
+    ProviderPlugin,
+)
 
-__all__ = ["MockConfig", "MockPollingConfig", "MockResponse"]
+__all__ = ["MockConfig", "MockPollingConfig", "MockProvider", "MockResponse", "plugin"]
 
 PROVIDER = "mock"
 _RESPONSE_ENVELOPE = {
@@ -36,54 +42,46 @@ _RESPONSE_ENVELOPE = {
 }
 
 
-@hookimpl
-def tarash_providers() -> list[ProviderInfo]:
-    """The mock provider: every modality, no key, no network."""
-    return [
-        ProviderInfo(
+class MockProvider(ProviderPlugin):
+    """The mock: every modality, no key, no network."""
+
+    name = PROVIDER
+
+    def info(self) -> ProviderInfo:
+        """Every modality, no key; the base URL is never contacted."""
+        return ProviderInfo(
             name=PROVIDER,
             modalities=list(MODALITIES),
             default_base_url="http://mock.invalid",
             requires_api_key=False,
             default_models={m: f"mock-{m}" for m in MODALITIES},
         )
-    ]
+
+    def supports_modality(self, model: str, modality: Modality) -> bool:
+        """Every model of the mock supports every modality."""
+        return True
+
+    def map_fields(
+        self, model: str, modality: Modality, request: Any, config: Any
+    ) -> dict[str, Any]:
+        """The request's own fields (the mock reads them back)."""
+        return {"model": model, **request.model_dump(exclude_none=True, exclude={"extra_params"})}
+
+    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+        """Pick an outcome; finish at once unless polling is simulated."""
+        return _submit(ctx)
+
+    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
+        """Advance the simulated status sequence by one step."""
+        return _poll(job, ctx)
+
+    def cancel(self, job: Job, ctx: CallContext) -> Flow[None]:
+        """Mark the job cancelled (there is nothing remote to stop)."""
+        return _cancel(job)
 
 
-@hookimpl
-def tarash_supports_modality(provider: str, model: str, modality: Modality) -> bool | None:
-    """Every model of the mock supports every modality."""
-    return True if provider == PROVIDER else None
-
-
-@hookimpl
-def tarash_map_fields(
-    provider: str, model: str, modality: Modality, request: Any
-) -> dict[str, Any] | None:
-    """The request's own fields (the mock reads them back)."""
-    if provider != PROVIDER:
-        return None
-    return {"model": model, **request.model_dump(exclude_none=True, exclude={"extra_params"})}
-
-
-@hookimpl
-def tarash_submit(provider: str, payload: dict[str, Any], ctx: CallContext) -> Flow[Job] | None:
-    """Pick an outcome; finish at once unless polling is simulated."""
-    return _submit(ctx) if provider == PROVIDER else None
-
-
-@hookimpl
-def tarash_poll(provider: str, job: Job, ctx: CallContext) -> Flow[JobStatus] | None:
-    """Advance the simulated status sequence by one step."""
-    return _poll(job, ctx) if provider == PROVIDER else None
-
-
-@hookimpl
-def tarash_cancel(provider: str, job: Job, ctx: CallContext) -> Flow[None] | None:
-    """Mark the job cancelled (there is nothing remote to stop)."""
-    if provider != PROVIDER:
-        return None
-    return _cancel(job)
+plugin = MockProvider()
+"""The instance the ``mock`` entry point registers."""
 
 
 # ---------------------------------------------------------------- flows

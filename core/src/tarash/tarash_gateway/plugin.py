@@ -18,7 +18,7 @@ idempotent polls. A flow that raises a TarashException fails the attempt.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,6 +35,7 @@ from tarash.tarash_gateway._provider_errors import (
     json_body,
     parse_retry_after,
 )
+from tarash.tarash_gateway.hookspecs import hookimpl
 from tarash.tarash_gateway.models import Modality
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ __all__ = [
     "JobStatus",
     "ModelFamily",
     "ProviderInfo",
+    "ProviderPlugin",
     "Sleep",
     "error_for_response",
     "is_url",
@@ -204,6 +206,90 @@ class CallContext:
             f"CallContext(provider={self.provider!r}, model={self.model!r}, "
             f"modality={self.modality!r}, base_url={self.base_url!r}, api_key=<hidden>)"
         )
+
+
+class ProviderPlugin:
+    """Base class of a plugin object that owns one provider id.
+
+    Subclass it, set ``name``, implement :meth:`info`, :meth:`map_fields`,
+    :meth:`submit` and :meth:`poll` (and :meth:`supports_modality` /
+    :meth:`cancel` where the defaults do not fit), then point the entry point at
+    an instance: ``fal = "tarash_fal:plugin"``. The ``tarash_*`` hook
+    implementations come from this class and answer only for ``name``, so no
+    plugin writes that dispatch itself.
+    """
+
+    name: ClassVar[str]
+
+    def info(self) -> ProviderInfo:
+        """Describe the provider (called once, at load)."""
+        raise NotImplementedError
+
+    def supports_modality(self, model: str, modality: Modality) -> bool:
+        """Whether ``model`` can generate ``modality`` (default: the provider's modalities)."""
+        return modality in self.info().modalities
+
+    def map_fields(
+        self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
+    ) -> dict[str, Any]:
+        """The provider payload for ``request``; raise ValidationError for refused input."""
+        raise NotImplementedError
+
+    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+        """A flow that starts the job."""
+        raise NotImplementedError
+
+    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
+        """A flow that checks the job once."""
+        raise NotImplementedError
+
+    def cancel(self, job: Job, ctx: CallContext) -> Flow[None] | None:
+        """A flow that cancels the job remotely, or None when the provider cannot."""
+        return None
+
+    # ------------------------------------------------------------ the hooks
+    @hookimpl
+    def tarash_providers(self) -> list[ProviderInfo]:
+        """Hook: the one provider this object owns."""
+        return [self.info()]
+
+    @hookimpl
+    def tarash_supports_modality(
+        self, provider: str, model: str, modality: Modality
+    ) -> bool | None:
+        """Hook: :meth:`supports_modality` for ``name``."""
+        return self.supports_modality(model, modality) if provider == self.name else None
+
+    @hookimpl
+    def tarash_map_fields(
+        self,
+        provider: str,
+        model: str,
+        modality: Modality,
+        request: GenerationRequest,
+        config: GenerationConfig,
+    ) -> dict[str, Any] | None:
+        """Hook: :meth:`map_fields` for ``name``."""
+        if provider != self.name:
+            return None
+        return self.map_fields(model, modality, request, config)
+
+    @hookimpl
+    def tarash_submit(
+        self, provider: str, payload: dict[str, Any], ctx: CallContext
+    ) -> Flow[Job] | None:
+        """Hook: :meth:`submit` for ``name``."""
+        return self.submit(payload, ctx) if provider == self.name else None
+
+    @hookimpl
+    def tarash_poll(self, provider: str, job: Job, ctx: CallContext) -> Flow[JobStatus] | None:
+        """Hook: :meth:`poll` for ``name``."""
+        return self.poll(job, ctx) if provider == self.name else None
+
+    @hookimpl
+    def tarash_cancel(self, provider: str, job: Job, ctx: CallContext) -> Flow[None] | None:
+        """Hook: :meth:`cancel` for ``name``."""
+        return self.cancel(job, ctx) if provider == self.name else None
 
 
 def _rebuild() -> None:

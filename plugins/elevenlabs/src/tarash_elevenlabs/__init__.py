@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tarash.tarash_gateway.hookspecs import hookimpl
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import (
     CallContext,
@@ -27,6 +26,7 @@ from tarash.tarash_gateway.plugin import (
     JobStatus,
     ModelFamily,
     ProviderInfo,
+    ProviderPlugin,
 )
 from tarash_elevenlabs import _flows
 from tarash_elevenlabs._mapping import STS_FIELDS, TTS_FIELDS, extra_params_of, map_request
@@ -37,12 +37,9 @@ __all__ = [
     "DEFAULT_MODELS",
     "PROVIDER",
     "STS_MODEL_PREFIXES",
+    "ElevenLabsProvider",
     "__version__",
-    "tarash_map_fields",
-    "tarash_poll",
-    "tarash_providers",
-    "tarash_submit",
-    "tarash_supports_modality",
+    "plugin",
 ]
 
 PROVIDER = "elevenlabs"
@@ -68,11 +65,14 @@ def _is_sts_model(model: str) -> bool:
     return model.startswith(STS_MODEL_PREFIXES) or "_sts_" in model
 
 
-@hookimpl
-def tarash_providers() -> list[ProviderInfo]:
-    """Describe the ``elevenlabs`` provider."""
-    return [
-        ProviderInfo(
+class ElevenLabsProvider(ProviderPlugin):
+    """The ``elevenlabs`` provider (one-shot speech; nothing to poll or cancel)."""
+
+    name = PROVIDER
+
+    def info(self) -> ProviderInfo:
+        """Describe the ``elevenlabs`` provider."""
+        return ProviderInfo(
             name=PROVIDER,
             modalities=["tts", "sts"],
             default_base_url=DEFAULT_BASE_URL,
@@ -103,40 +103,27 @@ def tarash_providers() -> list[ProviderInfo]:
                 **dict.fromkeys(STS_MODEL_PREFIXES, STS_FIELDS),
             },
         )
-    ]
+
+    def supports_modality(self, model: str, modality: Modality) -> bool:
+        """Speech-to-speech models do sts; every other ElevenLabs model does tts."""
+        if modality == "sts":
+            return _is_sts_model(model)
+        return modality == "tts" and not _is_sts_model(model)
+
+    def map_fields(
+        self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
+    ) -> dict[str, Any]:
+        """Build the ElevenLabs payload (path, query and body fields, flat)."""
+        return map_request(modality, model, request, config.provider_config)
+
+    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+        """Send the speech request; the Job comes back already complete."""
+        return _flows.submit(payload, ctx)
+
+    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
+        """Return the stored status (ElevenLabs has no job to poll)."""
+        return _flows.poll(job, ctx)
 
 
-@hookimpl
-def tarash_supports_modality(provider: str, model: str, modality: Modality) -> bool | None:
-    """Speech-to-speech models do sts; every other ElevenLabs model does tts."""
-    if provider != PROVIDER:
-        return None
-    if modality == "sts":
-        return _is_sts_model(model)
-    return modality == "tts" and not _is_sts_model(model)
-
-
-@hookimpl
-def tarash_map_fields(
-    provider: str,
-    model: str,
-    modality: Modality,
-    request: GenerationRequest,
-    config: GenerationConfig,
-) -> dict[str, Any] | None:
-    """Build the ElevenLabs payload (path, query and body fields, flat)."""
-    if provider != PROVIDER:
-        return None
-    return map_request(modality, model, request, config.provider_config)
-
-
-@hookimpl
-def tarash_submit(provider: str, payload: dict[str, Any], ctx: CallContext) -> Flow[Job] | None:
-    """Send the speech request; the Job comes back already complete."""
-    return _flows.submit(payload, ctx) if provider == PROVIDER else None
-
-
-@hookimpl
-def tarash_poll(provider: str, job: Job, ctx: CallContext) -> Flow[JobStatus] | None:
-    """Return the stored status (ElevenLabs has no job to poll)."""
-    return _flows.poll(job, ctx) if provider == PROVIDER else None
+plugin = ElevenLabsProvider()
+"""The instance the ``elevenlabs`` entry point registers."""

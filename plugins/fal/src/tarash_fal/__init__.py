@@ -1,8 +1,8 @@
 """tarash-fal: the fal.ai provider (video and image over fal's queue API).
 
-Registered through the ``tarash.providers`` entry point ``fal``; the hooks
-below are plain functions of this module. Mappings are data: see
-``_video_models.py`` / ``_image_models.py``; the wire protocol is ``_flows.py``.
+Registered through the ``tarash.providers`` entry point ``fal`` (the ``plugin``
+object below). Mappings are data: see ``_video_models.py`` /
+``_image_models.py``; the wire protocol is ``_flows.py``.
 """
 
 from __future__ import annotations
@@ -10,9 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from tarash.tarash_gateway.exceptions import ValidationError
-from tarash.tarash_gateway.hookspecs import hookimpl
-from tarash.tarash_gateway.models import GenerationRequest, Modality
-from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, ProviderInfo
+from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
+from tarash.tarash_gateway.plugin import (
+    CallContext,
+    Flow,
+    Job,
+    JobStatus,
+    ProviderInfo,
+    ProviderPlugin,
+)
 from tarash.tarash_gateway.providers.field_mappers import apply_field_mappers
 from tarash_fal import _flows
 from tarash_fal._families import FIELD_MAPPINGS, MODEL_FAMILIES, mappers_for, modality_of
@@ -22,13 +28,9 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "FIELD_MAPPINGS",
     "PROVIDER",
+    "FalProvider",
     "__version__",
-    "tarash_cancel",
-    "tarash_map_fields",
-    "tarash_poll",
-    "tarash_providers",
-    "tarash_submit",
-    "tarash_supports_modality",
+    "plugin",
 ]
 
 PROVIDER = "fal"
@@ -36,11 +38,14 @@ DEFAULT_BASE_URL = "https://queue.fal.run"
 MODALITIES: tuple[Modality, ...] = ("video", "image")
 
 
-@hookimpl
-def tarash_providers() -> list[ProviderInfo]:
-    """Describe the ``fal`` provider."""
-    return [
-        ProviderInfo(
+class FalProvider(ProviderPlugin):
+    """The ``fal`` provider."""
+
+    name = PROVIDER
+
+    def info(self) -> ProviderInfo:
+        """Describe the ``fal`` provider."""
+        return ProviderInfo(
             name=PROVIDER,
             modalities=list(MODALITIES),
             default_base_url=DEFAULT_BASE_URL,
@@ -49,51 +54,40 @@ def tarash_providers() -> list[ProviderInfo]:
             model_families=MODEL_FAMILIES,
             field_mappings=FIELD_MAPPINGS,
         )
-    ]
+
+    def supports_modality(self, model: str, modality: Modality) -> bool:
+        """Video and image; a known family only its own modality, any other id both."""
+        if modality not in MODALITIES:
+            return False
+        known = modality_of(model)
+        return known is None or known == modality
+
+    def map_fields(
+        self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
+    ) -> dict[str, Any]:
+        """The fal input for ``request``: the family's mapping, then ``extra_params`` over it."""
+        _flows.app_id(model)  # refuse malformed model ids before any network call
+        if getattr(request, "number_of_videos", 1) > 1:
+            raise ValidationError(
+                f"number_of_videos={request.number_of_videos} is not accepted; "  # type: ignore[union-attr]
+                "fal models generate one video per job (accepted: 1)"
+            )
+        payload = apply_field_mappers(mappers_for(model, modality), request)
+        payload.update(request.extra_params)
+        return payload
+
+    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+        """Flow: upload large inline media, submit to the queue, return the Job."""
+        return _flows.submit(payload, ctx)
+
+    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
+        """Flow: one status check (and the result when completed)."""
+        return _flows.poll(job, ctx)
+
+    def cancel(self, job: Job, ctx: CallContext) -> Flow[None]:
+        """Flow: ``PUT cancel_url``."""
+        return _flows.cancel(job, ctx)
 
 
-@hookimpl
-def tarash_supports_modality(provider: str, model: str, modality: Modality) -> bool | None:
-    """Video and image; a known family only its own modality, any other id both."""
-    if provider != PROVIDER:
-        return None
-    if modality not in MODALITIES:
-        return False
-    known = modality_of(model)
-    return known is None or known == modality
-
-
-@hookimpl
-def tarash_map_fields(
-    provider: str, model: str, modality: Modality, request: GenerationRequest
-) -> dict[str, Any] | None:
-    """The fal input for ``request``: the family's mapping, then ``extra_params`` over it."""
-    if provider != PROVIDER:
-        return None
-    _flows.app_id(model)  # refuse malformed model ids before any network call
-    if getattr(request, "number_of_videos", 1) > 1:
-        raise ValidationError(
-            f"number_of_videos={request.number_of_videos} is not accepted; "  # type: ignore[union-attr]
-            "fal models generate one video per job (accepted: 1)"
-        )
-    payload = apply_field_mappers(mappers_for(model, modality), request)
-    payload.update(request.extra_params)
-    return payload
-
-
-@hookimpl
-def tarash_submit(provider: str, payload: dict[str, Any], ctx: CallContext) -> Flow[Job] | None:
-    """Flow: upload large inline media, submit to the queue, return the Job."""
-    return _flows.submit(payload, ctx) if provider == PROVIDER else None
-
-
-@hookimpl
-def tarash_poll(provider: str, job: Job, ctx: CallContext) -> Flow[JobStatus] | None:
-    """Flow: one status check (and the result when completed)."""
-    return _flows.poll(job, ctx) if provider == PROVIDER else None
-
-
-@hookimpl
-def tarash_cancel(provider: str, job: Job, ctx: CallContext) -> Flow[None] | None:
-    """Flow: ``PUT cancel_url``."""
-    return _flows.cancel(job, ctx) if provider == PROVIDER else None
+plugin = FalProvider()
+"""The instance the ``fal`` entry point registers."""

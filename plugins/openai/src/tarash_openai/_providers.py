@@ -1,0 +1,77 @@
+"""The two provider objects: ``openai`` and ``azure-openai``.
+
+Both serve images, speech and video (Videos API protocol) with the same mapping
+and flows; Azure adds its URL styles (:mod:`tarash_openai._urls`), the
+``api-key`` header and deployment names as models. Each is its own entry point,
+so ``TARASH_DISABLE_PLUGINS`` can turn off either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
+from tarash.tarash_gateway.plugin import (
+    CallContext,
+    Flow,
+    Job,
+    JobStatus,
+    ProviderInfo,
+    ProviderPlugin,
+)
+from tarash_openai import _flows, _mapping, _urls
+from tarash_openai._families import AZURE, OPENAI
+from tarash_openai._info import azure_info, openai_info
+
+
+class OpenAIProvider(ProviderPlugin):
+    """``openai``: api.openai.com, or any OpenAI-compatible ``base_url``."""
+
+    name = OPENAI
+
+    def info(self) -> ProviderInfo:
+        """Describe the ``openai`` provider."""
+        return openai_info()
+
+    def supports_modality(self, model: str, modality: Modality) -> bool:
+        """Known models generate their own modality; unknown ids image, tts or video."""
+        return _mapping.supports(model, modality)
+
+    def map_fields(
+        self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
+    ) -> dict[str, Any]:
+        """Build and validate the payload (sora ids are refused at api.openai.com)."""
+        return _mapping.map_fields(self.name, model, modality, request, config)
+
+    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+        """Generate an image or speech at once, or create a video job."""
+        return _flows.submit(payload, ctx)
+
+    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
+        """Check a video job; download the video when it is completed."""
+        return _flows.poll(job, ctx)
+
+    def cancel(self, job: Job, ctx: CallContext) -> Flow[None] | None:
+        """Delete a video job (images and speech finish at submit)."""
+        return _flows.cancel(job, ctx) if job.modality == "video" else None
+
+
+class AzureOpenAIProvider(OpenAIProvider):
+    """``azure-openai``: an Azure OpenAI resource; ``model`` is the deployment name."""
+
+    name = AZURE
+
+    def info(self) -> ProviderInfo:
+        """Describe the ``azure-openai`` provider."""
+        return azure_info()
+
+    def map_fields(
+        self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
+    ) -> dict[str, Any]:
+        """Check the URL style, then build the payload of the deployment's model family.
+
+        ``provider_config["base_model"]`` names the model of a deployment whose name
+        does not start with it (e.g. deployment ``"images-prod"`` of ``"gpt-image-1"``).
+        """
+        _urls.azure_style(config)
+        return super().map_fields(model, modality, request, config)

@@ -150,3 +150,13 @@ def test_mock_writes_nothing_to_the_home_directory(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     generate_video(VideoGenerationConfig(provider="mock"), VideoGenerationRequest(prompt="p"))
     assert list(Path(tmp_path).iterdir()) == []
+
+
+def test_responses_with_bytes_serialise_to_json():
+    import json
+
+    response = generate_video(
+        VideoGenerationConfig(provider="mock"), VideoGenerationRequest(prompt="p")
+    )
+    dumped = json.loads(response.model_dump_json())
+    assert base64.b64decode(dumped["video"]["content"])[4:8] == b"ftyp"

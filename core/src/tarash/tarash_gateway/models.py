@@ -286,7 +286,10 @@ GenerationRequest: TypeAlias = (
 
 # ---------------------------------------------------------------- responses
 class _Response(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
+    # bytes (MediaContent, raw video) serialise to JSON as base64
+    model_config = ConfigDict(
+        frozen=True, arbitrary_types_allowed=True, defer_build=True, ser_json_bytes="base64"
+    )
 
     request_id: str = Field(description="The provider's job id (or a tarash id when none).")
     content_type: str | None = None

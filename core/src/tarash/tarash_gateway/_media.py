@@ -220,6 +220,37 @@ def _write_inline(media: Any, path: str | Path, content_type: str | None) -> Pat
         raise
 
 
+class _Download:
+    """What the sync and async downloads share: the part file, the type, the errors."""
+
+    def __init__(self, url: str, path: str | Path, content_type: str | None) -> None:
+        self.url, self.path, self.content_type = url, path, content_type
+        self.part: _PartFile | None = None
+        self.served_type: str | None = None
+
+    def start(self, response: httpx.Response) -> _PartFile:
+        response.raise_for_status()
+        self.served_type = response.headers.get("content-type")
+        self.part = _PartFile(self.path)
+        return self.part
+
+    def commit(self) -> Path:
+        assert self.part is not None
+        chosen = _choose_content_type(self.content_type, self.served_type, self.part.head, self.url)
+        return self.part.commit(chosen)
+
+    def __enter__(self) -> _Download:
+        return self
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
+        if exc is None:
+            return
+        if self.part is not None:
+            self.part.discard()
+        if isinstance(exc, httpx.HTTPError):
+            raise _download_error(self.url, exc) from exc
+
+
 def save_media(media: Any, path: str | Path, content_type: str | None = None) -> Path:
     """Write media to ``path`` and return the path written.
 
@@ -238,26 +269,12 @@ def save_media(media: Any, path: str | Path, content_type: str | None = None) ->
         return _write_inline(media, path, content_type)
     from tarash.tarash_gateway._transport import sync_client
 
-    url = str(media)
-    part: _PartFile | None = None
-    try:
-        with sync_client().stream("GET", url, follow_redirects=True) as response:
-            response.raise_for_status()
-            part = _PartFile(path)
+    with _Download(str(media), path, content_type) as download:
+        with sync_client().stream("GET", download.url, follow_redirects=True) as response:
+            part = download.start(response)
             for chunk in response.iter_bytes():
                 part.write(chunk)
-            chosen = _choose_content_type(
-                content_type, response.headers.get("content-type"), part.head, url
-            )
-        return part.commit(chosen)
-    except httpx.HTTPError as exc:
-        if part is not None:
-            part.discard()
-        raise _download_error(url, exc) from exc
-    except BaseException:
-        if part is not None:
-            part.discard()
-        raise
+        return download.commit()
 
 
 async def save_media_async(media: Any, path: str | Path, content_type: str | None = None) -> Path:
@@ -266,23 +283,9 @@ async def save_media_async(media: Any, path: str | Path, content_type: str | Non
         return _write_inline(media, path, content_type)
     from tarash.tarash_gateway._transport import async_client
 
-    url = str(media)
-    part: _PartFile | None = None
-    try:
-        async with async_client().stream("GET", url, follow_redirects=True) as response:
-            response.raise_for_status()
-            part = _PartFile(path)
+    with _Download(str(media), path, content_type) as download:
+        async with async_client().stream("GET", download.url, follow_redirects=True) as response:
+            part = download.start(response)
             async for chunk in response.aiter_bytes():
                 part.write(chunk)
-            chosen = _choose_content_type(
-                content_type, response.headers.get("content-type"), part.head, url
-            )
-        return part.commit(chosen)
-    except httpx.HTTPError as exc:
-        if part is not None:
-            part.discard()
-        raise _download_error(url, exc) from exc
-    except BaseException:
-        if part is not None:
-            part.discard()
-        raise
+        return download.commit()

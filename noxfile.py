@@ -38,7 +38,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """Ruff: lint and formatting."""
-    session.install("ruff>=0.6")
+    session.install("ruff==0.17.6")  # pinned: new rules must not break CI unannounced
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -46,7 +46,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Mypy, strict, on the core distribution."""
-    session.install("mypy>=1.10", "pydantic>=2.7", "httpx", "pluggy", "pytest>=8")
+    session.install("mypy==2.4.1", "pydantic>=2.7", "httpx", "pluggy", "pytest>=8")
     install_distributions(session)
     session.run("mypy", "-p", "tarash.tarash_gateway")
 

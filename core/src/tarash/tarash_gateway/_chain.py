@@ -15,15 +15,15 @@ from typing import Any
 from tarash.tarash_gateway._plugins import LoadedProvider, install_hint
 from tarash.tarash_gateway._plugins import registry as plugin_registry
 from tarash.tarash_gateway._registry import handler_for, handler_modalities, user_field_mappers
-from tarash.tarash_gateway.exceptions import TarashException, ValidationError
+from tarash.tarash_gateway.exceptions import (
+    TarashException,
+    UnsupportedModalityError,
+    ValidationError,
+)
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.providers.field_mappers import apply_field_mappers
 
 MOCK_PROVIDER = "mock"
-
-
-class UnsupportedModalityError(ValidationError, NotImplementedError):
-    """The provider or model cannot generate the requested modality."""
 
 
 @dataclass

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import random
 import time
-import uuid
 from collections.abc import Callable, Generator
 from datetime import UTC, datetime
 from typing import Any
@@ -195,7 +194,7 @@ def _submit(link: Link, ctx: CallContext, deadline: float) -> Generator[Any, Any
 def _submit_retry_delay(exc: TarashException, retries: int, deadline: float) -> float | None:
     if retries >= MAX_SUBMIT_RETRIES:
         return None
-    if isinstance(exc, HTTPConnectionError) and getattr(exc, "request_sent", True) is False:
+    if isinstance(exc, HTTPConnectionError) and exc.request_sent is False:
         delay = 0.5 * (retries + 1)
     elif isinstance(exc, HTTPError) and exc.status_code == 429 and exc.retry_after is not None:
         delay = exc.retry_after  # a 429 means the job was refused, not created
@@ -317,10 +316,11 @@ def _transport_error(
         )
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return ValidationError(f"{where}: invalid URL ({exc}); check config.base_url")
-    error = HTTPConnectionError(f"{where}: {type(exc).__name__}: {exc or 'connection failed'}")
-    # The request never left this machine: retrying cannot duplicate a job.
-    error.request_sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)  # type: ignore[attr-defined]
-    return error
+    # A refused or timed-out connect never sent the request: retrying cannot duplicate a job.
+    sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+    return HTTPConnectionError(
+        f"{where}: {type(exc).__name__}: {exc or 'connection failed'}", request_sent=sent
+    )
 
 
 # ---------------------------------------------------------------- handlers
@@ -481,8 +481,3 @@ def _label(link: Link) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def new_request_id() -> str:
-    """A tarash-side id for calls whose provider assigns none."""
-    return f"tarash-{uuid.uuid4().hex}"

@@ -7,6 +7,7 @@ types only::
     TarashException                 message, provider, model, request_id, raw_response,
     │                               execution_metadata (every attempt of the chain)
     ├── ValidationError             bad input or configuration; never retried
+    │   └── UnsupportedModalityError    the model cannot do the modality (also NotImplementedError)
     ├── ContentModerationError      the provider's safety system refused the job
     ├── HTTPError                   the provider answered with an error status
     │   └── MalformedResponseError  the provider's body could not be understood
@@ -38,6 +39,7 @@ __all__ = [
     "TarashException",
     "TarashPluginWarning",
     "TimeoutError",
+    "UnsupportedModalityError",
     "ValidationError",
     "is_retryable_error",
 ]
@@ -122,7 +124,24 @@ class MalformedResponseError(HTTPError):
 
 
 class HTTPConnectionError(TarashException):
-    """The provider could not be reached, or the connection dropped mid-request."""
+    """The provider could not be reached, or the connection dropped mid-request.
+
+    Attributes:
+        request_sent: False when the request provably never reached the provider
+            (connection refused or connect timeout); True or None otherwise.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        provider: str | None = None,
+        model: str | None = None,
+        request_id: str | None = None,
+        raw_response: dict[str, Any] | None = None,
+        request_sent: bool | None = None,
+    ) -> None:
+        super().__init__(message, provider, model, request_id, raw_response)
+        self.request_sent = request_sent
 
 
 class GenerationFailedError(TarashException):
@@ -147,6 +166,10 @@ class TimeoutError(TarashException):  # noqa: A001 - documented public name
     ) -> None:
         super().__init__(message, provider, model, request_id, raw_response)
         self.timeout_seconds = timeout_seconds
+
+
+class UnsupportedModalityError(ValidationError, NotImplementedError):
+    """The provider or model cannot generate the requested modality (before any request)."""
 
 
 class TarashPluginWarning(UserWarning):

@@ -45,10 +45,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """Mypy, strict, on the core distribution."""
+    """Mypy, strict, on the core and on every plugin."""
     session.install("mypy==2.4.1", "pydantic>=2.7", "httpx", "pluggy", "pytest>=8")
     install_distributions(session)
     session.run("mypy", "-p", "tarash.tarash_gateway")
+    packages = [f"tarash_{Path(plugin).name.replace('-', '_')}" for plugin in PLUGINS]
+    session.run("mypy", *(arg for package in packages for arg in ("-p", package)))
 
 
 @nox.session

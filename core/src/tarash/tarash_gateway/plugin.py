@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from tarash.tarash_gateway._flow_helpers import fetch_media, form_value, send, upload_file
 from tarash.tarash_gateway._media import (
     is_url,
     sniff_content_type,
@@ -52,13 +53,17 @@ __all__ = [
     "ProviderPlugin",
     "Sleep",
     "error_for_response",
+    "fetch_media",
+    "form_value",
     "is_url",
     "json_body",
     "parse_retry_after",
+    "send",
     "sniff_content_type",
     "to_base64",
     "to_bytes",
     "to_data_uri",
+    "upload_file",
 ]
 
 T = TypeVar("T")

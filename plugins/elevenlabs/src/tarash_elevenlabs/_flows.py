@@ -11,22 +11,27 @@ its status.
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from tarash.tarash_gateway._media import extension_for, is_url, sniff_content_type, to_bytes
 from tarash.tarash_gateway.exceptions import (
     GenerationFailedError,
-    HTTPError,
     MalformedResponseError,
     TarashException,
     ValidationError,
 )
-from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus
+from tarash.tarash_gateway.plugin import (
+    CallContext,
+    Flow,
+    Job,
+    JobStatus,
+    fetch_media,
+    form_value,
+    upload_file,
+)
 from tarash_elevenlabs._errors import error_for
 from tarash_elevenlabs._formats import DEFAULT_FORMAT, content_type_of, duration_of
 from tarash_elevenlabs._mapping import QUERY_FIELDS, UPLOAD_FIELD
@@ -67,21 +72,14 @@ def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         audio = body.pop(UPLOAD_FIELD, None)
         if audio is None:
             raise ValidationError("audio is required for speech-to-speech", provider=ctx.provider)
-        if is_url(audio):
-            audio = yield from _download(str(audio), ctx)
-        elif not isinstance(audio, dict):
-            try:
-                content, content_type = to_bytes(audio)
-            except ValueError as exc:
-                raise ValidationError(f"audio: {exc}", provider=ctx.provider) from exc
-            audio = {"content": content, "content_type": content_type}
+        data, content_type = yield from fetch_media(audio, ctx, "audio")
         request = httpx.Request(
             "POST",
             url,
             params=query,
             headers=headers(ctx),
-            data={name: _form_value(value) for name, value in body.items()},
-            files={UPLOAD_FIELD: _upload(audio)},
+            data={name: form_value(value) for name, value in body.items()},
+            files={UPLOAD_FIELD: upload_file("audio", data, content_type)},
         )
     else:
         request = httpx.Request("POST", url, params=query, headers=headers(ctx), json=body)
@@ -152,48 +150,7 @@ def _completed(
     return JobStatus(state="completed", progress_percent=100, output=output, raw=raw)
 
 
-def _download(url: str, ctx: CallContext) -> Flow[dict[str, Any]]:
-    """Fetch source audio given as a URL (no ElevenLabs key is sent there)."""
-    response = yield httpx.Request("GET", url)
-    assert response is not None
-    where = f"GET {response.request.url.host}{response.request.url.path}"
-    if 400 <= response.status_code < 500:
-        raise ValidationError(
-            f"audio={url!r} could not be downloaded: {where} → {response.status_code}",
-            provider=ctx.provider,
-            model=ctx.model,
-        )
-    if response.status_code >= 400:
-        raise HTTPError(
-            f"audio URL download failed: {where} → {response.status_code}",
-            provider=ctx.provider,
-            model=ctx.model,
-            status_code=response.status_code,
-        )
-    content = response.content
-    if not content:
-        raise ValidationError(f"audio={url!r} is empty", provider=ctx.provider, model=ctx.model)
-    served = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    content_type = (
-        served if served.startswith(("audio/", "video/")) else sniff_content_type(content)
-    )
-    return {"content": content, "content_type": content_type}
-
-
-def _upload(audio: dict[str, Any]) -> tuple[str, bytes, str]:
-    content_type = str(audio.get("content_type") or "application/octet-stream")
-    return f"audio{extension_for(content_type)}", bytes(audio["content"]), content_type
-
-
 def _query_value(value: Any) -> str | int:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value if isinstance(value, int) else str(value)
-
-
-def _form_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import math
 import uuid
 import wave
@@ -24,8 +23,11 @@ from tarash.tarash_gateway.plugin import (
     Flow,
     Job,
     JobStatus,
-    error_for_response,
+    fetch_media,
+    form_value,
     json_body,
+    send,
+    upload_file,
 )
 from tarash_openai._errors import error_from_response, job_failure, request_id_of
 from tarash_openai._urls import endpoint, headers
@@ -34,13 +36,6 @@ QUEUED = frozenset({"queued", "pending", "preprocessing"})
 FAILED = frozenset({"failed", "cancelled", "canceled", "expired"})
 DONE = frozenset({"completed", "succeeded"})
 PCM_BYTES_PER_SECOND = 24000 * 2  # OpenAI's pcm: 24 kHz, 16-bit, mono
-
-
-def _send(request: httpx.Request) -> Flow[httpx.Response]:
-    """Yield one request and return its response (the core never answers a request with None)."""
-    response = yield request
-    assert response is not None
-    return response
 
 
 def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
@@ -66,26 +61,14 @@ def _malformed(
     )
 
 
-def _form_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)
-
-
 def _upload(
     media: tuple[str, bytes, str] | str, stem: str, ctx: CallContext
 ) -> Flow[tuple[str, bytes, str]]:
     """An upload tuple; a URL is downloaded first (no credentials are sent to it)."""
     if not isinstance(media, str):
         return media
-    response = yield from _send(httpx.Request("GET", media, headers={"Accept": "image/*"}))
-    if response.status_code >= 400:
-        raise error_for_response(response, ctx, f"download of {stem} from {media} failed")
-    content_type = response.headers.get("content-type", "image/png").split(";")[0].strip()
-    suffix = content_type.rsplit("/", 1)[-1].replace("jpeg", "jpg")
-    return f"{stem}.{suffix}", response.content, content_type
+    data, content_type = yield from fetch_media(media, ctx, stem, "image/png", accept="image/*")
+    return upload_file(stem, data, content_type)
 
 
 def _one_shot(
@@ -115,11 +98,11 @@ def _images(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         files = [(field, part) for part in parts]
         if mask is not None:
             files.append(("mask", (yield from _upload(mask, "mask", ctx))))
-        data = {name: _form_value(value) for name, value in body.items()}
+        data = {name: form_value(value) for name, value in body.items()}
         request = httpx.Request(
             "POST", url, params=params, data=data, files=files, headers=headers(ctx)
         )
-    response = yield from _send(request)
+    response = yield from send(request)
     if response.status_code >= 400:
         raise error_from_response(response, ctx)
     result = json_body(response, ctx)
@@ -153,7 +136,7 @@ def _without_base64(result: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- speech
 def _speech(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
     url, params = endpoint(ctx, "audio/speech", deployment=True)
-    response = yield from _send(
+    response = yield from send(
         httpx.Request(
             "POST",
             url,
@@ -209,14 +192,14 @@ def _create_video(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         url, params = endpoint(ctx, "videos", deployment=False)
         reference = body.get("input_reference")
         if isinstance(reference, tuple):
-            form = {k: _form_value(v) for k, v in body.items() if k != "input_reference"}
+            form = {k: form_value(v) for k, v in body.items() if k != "input_reference"}
             upload = {"input_reference": reference}
             request = httpx.Request(
                 "POST", url, params=params, data=form, files=upload, headers=auth
             )
         else:
             request = httpx.Request("POST", url, params=params, json=body, headers=auth)
-    response = yield from _send(request)
+    response = yield from send(request)
     if response.status_code >= 400:
         raise error_from_response(response, ctx)
     video = json_body(response, ctx)
@@ -229,7 +212,7 @@ def _create_video(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
 def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
     """One status check of a video; when completed, download its content."""
     url, params = endpoint(ctx, f"videos/{quote(job.id, safe='')}", deployment=False)
-    response = yield from _send(httpx.Request("GET", url, params=params, headers=headers(ctx)))
+    response = yield from send(httpx.Request("GET", url, params=params, headers=headers(ctx)))
     if response.status_code >= 400:
         raise error_from_response(response, ctx, request_id=job.id)
     video = json_body(response, ctx)
@@ -248,7 +231,7 @@ def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
             poll_after=_poll_after(response),
         )
     url, params = endpoint(ctx, f"videos/{quote(job.id, safe='')}/content", deployment=False)
-    content = yield from _send(
+    content = yield from send(
         httpx.Request(
             "GET", url, params=params, headers={**headers(ctx), "Accept": "application/binary"}
         )

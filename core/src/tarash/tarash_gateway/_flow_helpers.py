@@ -1,0 +1,88 @@
+"""Small flow helpers every plugin may need (exported by :mod:`tarash.tarash_gateway.plugin`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from tarash.tarash_gateway._media import extension_for, is_url, sniff_content_type, to_bytes
+from tarash.tarash_gateway.exceptions import HTTPError, ValidationError
+
+if TYPE_CHECKING:
+    from tarash.tarash_gateway.plugin import CallContext
+
+
+def send(request: httpx.Request) -> Generator[httpx.Request, httpx.Response | None, httpx.Response]:
+    """Yield one request and return its response (use as ``yield from send(request)``)."""
+    response = yield request
+    assert response is not None, "the core answers every request with a response"
+    return response
+
+
+def fetch_media(
+    media: Any,
+    ctx: CallContext,
+    field: str,
+    default_type: str = "application/octet-stream",
+    accept: str | None = None,
+) -> Generator[httpx.Request, httpx.Response | None, tuple[bytes, str]]:
+    """The bytes and MIME type of request media, for providers that take uploads.
+
+    Inline media (bytes, MediaContent, base64, data URI) is decoded at once; a URL
+    is downloaded through the core, without the provider's credentials.
+
+    Raises:
+        ValidationError: Inline media cannot be decoded, or the URL answers 4xx or nothing.
+        HTTPError: The URL answers 5xx (retryable like any provider error).
+    """
+    if not is_url(media):
+        try:
+            return to_bytes(media, default_type)
+        except ValueError as exc:
+            raise ValidationError(
+                f"{field}: {exc}", provider=ctx.provider, model=ctx.model
+            ) from exc
+    headers = {"Accept": accept} if accept else {}
+    response = yield from send(httpx.Request("GET", str(media), headers=headers))
+    where = f"GET {response.request.url.host}{response.request.url.path} → {response.status_code}"
+    if 400 <= response.status_code < 500:
+        raise ValidationError(
+            f"{field}={media!r} could not be downloaded ({where})",
+            provider=ctx.provider,
+            model=ctx.model,
+        )
+    if response.status_code >= 500:
+        raise HTTPError(
+            f"download of {field} failed ({where})",
+            provider=ctx.provider,
+            model=ctx.model,
+            status_code=response.status_code,
+        )
+    if not response.content:
+        raise ValidationError(f"{field}={media!r} is empty", provider=ctx.provider, model=ctx.model)
+    served = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    kind = default_type.split("/")[0]
+    if (
+        served
+        and served != "application/octet-stream"
+        and (served.startswith(kind) or kind == "application")
+    ):
+        return response.content, served
+    return response.content, sniff_content_type(response.content, served or default_type)
+
+
+def upload_file(stem: str, data: bytes, content_type: str) -> tuple[str, bytes, str]:
+    """A multipart file tuple ``(name, bytes, type)``, named ``stem`` + the type's extension."""
+    return f"{stem}{extension_for(content_type)}", data, content_type
+
+
+def form_value(value: Any) -> str:
+    """A multipart form field: booleans as ``true``/``false``, lists and dicts as JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)

@@ -352,3 +352,34 @@ async def test_cancel_scope_timeout_still_cancels_the_remote_job(echo_server):
             echo_config(echo_server, poll_interval=0.02), VideoGenerationRequest(prompt="fox")
         )
     assert echo_server.count("DELETE", "/v1/jobs/job-1") == 1
+
+
+def test_cancellation_during_submit_waits_for_the_job_id_then_cancels_it(echo_server):
+    echo_server.submit_delay = 0.4
+    echo_server.polls = 10_000
+
+    async def main():
+        task = asyncio.create_task(generate_video_async(echo_config(echo_server), VideoGenerationRequest(prompt="fox")))
+        await asyncio.sleep(0.15)  # the submit is in flight
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert echo_server.count("POST", "/v1/jobs") == 1
+    assert echo_server.count("DELETE", "/v1/jobs/job-1") == 1
+    assert echo_server.count("GET", r"/v1/jobs/.*") == 0
+
+
+def test_ctrl_c_during_submit_waits_for_the_job_id_then_cancels_it(echo_server):
+    import os
+    import signal
+
+    echo_server.submit_delay = 0.4
+    echo_server.polls = 10_000
+    timer = threading.Timer(0.15, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        generate_video(echo_config(echo_server), VideoGenerationRequest(prompt="fox"))
+    timer.join()
+    assert echo_server.count("DELETE", "/v1/jobs/job-1") == 1

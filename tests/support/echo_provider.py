@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import time
 from typing import Any
 
 import httpx
@@ -110,6 +111,7 @@ class EchoServer(FakeServer):
         self.polls = polls
         self.seconds = seconds
         self.fail_jobs = False
+        self.submit_delay = 0.0
         self._ids = itertools.count(1)
         self.add_route("POST", r"/v1/jobs", self._create)
         self.add_route("GET", r"/v1/jobs/(?P<job_id>[^/]+)", self._status)
@@ -119,6 +121,7 @@ class EchoServer(FakeServer):
         if not request.headers.get("authorization", "").startswith("Bearer "):
             return FakeResponse.json({"error": "missing key"}, 401)
         job_id = f"job-{next(self._ids)}"
+        time.sleep(self.submit_delay)  # the job exists while the answer is on its way
         self.jobs[job_id] = ScriptedJob(polls=self.polls, seconds=self.seconds)
         self.payloads[job_id] = request.json()
         return FakeResponse.json({"id": job_id})

@@ -288,7 +288,9 @@ def _drive_flow(link: Link, flow: Any, deadline: float, hook: str) -> Generator[
         ).as_dict()
         started = time.perf_counter()
         try:
-            response = yield Send(item, link.provider)
+            # A submit creates a paid job: it finishes even when interrupted, so that
+            # the job it created can be cancelled (see _flow.run_sync / run_async).
+            response = yield Send(item, link.provider, must_finish=hook == "tarash_submit")
         except httpx.HTTPError as exc:
             flow.close()
             raise _transport_error(link, item, exc, deadline) from exc

@@ -10,13 +10,16 @@ their results. These drivers are the only place where sync and async differ:
 - :class:`CallHandler` → call a ``register_provider`` handler's method.
 
 Cancellation (``asyncio.CancelledError``, ``KeyboardInterrupt``) raised while an
-effect runs is thrown into the engine too, so it can cancel the remote job.
+effect runs is thrown into the engine too, so it can cancel the remote job. A
+submit request is the exception: it is allowed to finish first (its answer holds
+the id of a job the user pays for), and the interruption is delivered right after.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Generator
@@ -32,13 +35,18 @@ T = TypeVar("T")
 
 
 class Send:
-    """Effect: send ``request`` to ``provider``."""
+    """Effect: send ``request`` to ``provider``.
 
-    __slots__ = ("request", "provider")
+    ``must_finish``: the request creates a paid job; an interruption waits until
+    its answer is in (then the engine can cancel that job).
+    """
 
-    def __init__(self, request: httpx.Request, provider: str) -> None:
+    __slots__ = ("request", "provider", "must_finish")
+
+    def __init__(self, request: httpx.Request, provider: str, must_finish: bool = False) -> None:
         self.request = request
         self.provider = provider
+        self.must_finish = must_finish
 
 
 class Notify:
@@ -71,16 +79,52 @@ def run_sync(program: Program[T]) -> T:
     """Drive ``program`` on the calling thread (works inside a running event loop too)."""
     value: Any = None
     error: BaseException | None = None
+    deferred: BaseException | None = None
     while True:
         try:
             effect = program.throw(error) if error is not None else program.send(value)
         except StopIteration as stop:
+            if deferred is not None:
+                raise deferred from None
             return stop.value  # type: ignore[no-any-return]
         value, error = None, None
+        if deferred is not None:  # deliver the interruption held back during a submit
+            error, deferred = deferred, None
+            continue
         try:
-            value = _perform_sync(effect)
+            if isinstance(effect, Send) and effect.must_finish:
+                value, deferred = _send_uninterrupted(effect)
+            else:
+                value = _perform_sync(effect)
         except BaseException as exc:  # noqa: BLE001 - delivered to the engine
             error = exc
+
+
+def _send_uninterrupted(effect: Send) -> tuple[Any, BaseException | None]:
+    """Send with Ctrl-C held back (main thread only); return the interruption to deliver.
+
+    The SIGINT handler in place (Python's, or the application's) is called once
+    the answer is in, and what it raises is delivered to the engine afterwards.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        return _perform_sync(effect), None
+    interrupted: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
+    try:
+        value = _perform_sync(effect)
+    except BaseException:
+        signal.signal(signal.SIGINT, previous)
+        if interrupted:
+            previous(signal.SIGINT, None)
+        raise
+    signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        try:
+            previous(signal.SIGINT, None)
+        except BaseException as exc:  # noqa: BLE001 - delivered to the engine next
+            return value, exc
+    return value, None
 
 
 def _perform_sync(effect: Effect) -> Any:
@@ -136,22 +180,45 @@ async def run_async(program: Program[T]) -> T:
     """
     value: Any = None
     error: BaseException | None = None
+    deferred: BaseException | None = None
     shielded = False
     while True:
         try:
             effect = program.throw(error) if error is not None else program.send(value)
         except StopIteration as stop:
+            if deferred is not None:
+                raise deferred from None
             return stop.value  # type: ignore[no-any-return]
         value, error = None, None
+        if deferred is not None:  # deliver the cancellation held back during a submit
+            error, deferred = deferred, None
+            continue
         try:
             if shielded:
                 with anyio.CancelScope(shield=True):
                     value = await _perform_async(effect)
+            elif isinstance(effect, Send) and effect.must_finish:
+                value, deferred = await _send_uncancelled(effect)
+                shielded = deferred is not None
             else:
                 value = await _perform_async(effect)
         except BaseException as exc:  # noqa: BLE001 - delivered to the engine
             error = exc
             shielded = shielded or isinstance(exc, asyncio.CancelledError)
+
+
+async def _send_uncancelled(effect: Send) -> tuple[Any, BaseException | None]:
+    """Send; if cancelled meanwhile, let the request finish and return the cancellation."""
+    task = asyncio.ensure_future(_perform_async(effect))
+    try:
+        return await asyncio.shield(task), None
+    except asyncio.CancelledError as cancelled:
+        with anyio.CancelScope(shield=True):
+            try:
+                value = await task
+            except BaseException:
+                raise cancelled from None
+        return value, cancelled
 
 
 async def _perform_async(effect: Effect) -> Any:

@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
 
 def send(request: httpx.Request) -> Generator[httpx.Request, httpx.Response | None, httpx.Response]:
-    """Yield one request and return its response (use as ``yield from send(request)``)."""
+    """Send one request from a flow and return its answer.
+
+    Use as ``response = yield from send(request)``.
+    """
     response = yield request
     assert response is not None, "the core answers every request with a response"
     return response

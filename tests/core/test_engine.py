@@ -359,7 +359,9 @@ def test_cancellation_during_submit_waits_for_the_job_id_then_cancels_it(echo_se
     echo_server.polls = 10_000
 
     async def main():
-        task = asyncio.create_task(generate_video_async(echo_config(echo_server), VideoGenerationRequest(prompt="fox")))
+        task = asyncio.create_task(
+            generate_video_async(echo_config(echo_server), VideoGenerationRequest(prompt="fox"))
+        )
         await asyncio.sleep(0.15)  # the submit is in flight
         task.cancel()
         with pytest.raises(asyncio.CancelledError):

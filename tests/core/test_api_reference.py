@@ -127,3 +127,21 @@ def test_generate_image_examples(capsys):
 
     asyncio.run(main())
     assert capsys.readouterr().out.count("iVBORw0KGg") == 2
+
+
+def test_handler_errors_never_show_the_configured_key():
+    from tarash.tarash_gateway.exceptions import HTTPError
+
+    class Leaky:
+        def generate_video(self, config, request, on_progress=None):
+            raise HTTPError(f"upstream refused key {config.api_key}", status_code=401)
+
+    register_provider("leaky", Leaky())
+    config = VideoGenerationConfig(provider="leaky", api_key="sk-handler-secret-99")
+    try:
+        generate_video(config, VideoGenerationRequest(prompt="p"))
+    except HTTPError as error:
+        assert "sk-handler-secret-99" not in str(error)
+        assert "sk-handler-secret-99" not in error.execution_metadata.model_dump_json()
+    else:
+        raise AssertionError("the handler's error was swallowed")

@@ -63,7 +63,7 @@ def generate(
     """The whole call as a program for ``run_sync`` / ``run_async``."""
     config, request = _coerce(modality, config, request)
     links = resolve_chain(modality, config, request)
-    secrets = [link.api_key for link in links if link.api_key]
+    secrets = [key for link in links for key in (link.api_key, link.config.api_key) if key]
     attempts: list[AttemptMetadata] = []
     for number, link in enumerate(links, start=1):
         started = _now()

@@ -158,6 +158,16 @@ VIDEO_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"prompt": "@Image1 dances", "image_urls": [IMG, IMG2], "aspect_ratio": "1:1"},
     ),
     (
+        "fal-ai/kling-video/o1/standard/image-to-video",
+        dict(prompt="p", image_list=[first()], duration_seconds=3),
+        {"prompt": "p", "start_image_url": IMG, "duration": "3"},
+    ),
+    (
+        "fal-ai/kling-video/o1/standard/reference-to-video",
+        dict(prompt="@Image1 waves", image_list=[ref()], duration_seconds=7),
+        {"prompt": "@Image1 waves", "image_urls": [IMG], "duration": "7"},
+    ),
+    (
         "fal-ai/kling-video/o1/video-to-video/edit",
         dict(prompt="p", video=VID),
         {"prompt": "p", "video_url": VID},
@@ -205,6 +215,11 @@ VIDEO_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
             "resolution": "768P",
             "prompt_optimizer": False,
         },
+    ),
+    (
+        "fal-ai/minimax/hailuo-02/standard/image-to-video",
+        dict(prompt="p", image_list=[first()], extra_params={"resolution": "512P"}),
+        {"prompt": "p", "image_url": IMG, "resolution": "512P"},
     ),
     (
         "fal-ai/minimax/hailuo-2.3-fast/standard/image-to-video",
@@ -280,9 +295,14 @@ VIDEO_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"prompt": "Character1 waves", "video_urls": [VID], "image_urls": [IMG]},
     ),
     (
+        "fal-ai/wan/v2.7/text-to-video",
+        dict(prompt="p", duration_seconds=2, aspect_ratio="3:4", resolution="1080p"),
+        {"prompt": "p", "duration": 2, "aspect_ratio": "3:4", "resolution": "1080p"},
+    ),
+    (
         "fal-ai/wan/v2.7/image-to-video",
-        dict(prompt="p", image_list=[first(), last()]),
-        {"prompt": "p", "image_url": IMG, "end_image_url": END},
+        dict(prompt="p", image_list=[first(), last()], duration_seconds=15),
+        {"prompt": "p", "image_url": IMG, "end_image_url": END, "duration": 15},
     ),
     (
         "fal-ai/wan/v2.7/reference-to-video",
@@ -327,6 +347,22 @@ VIDEO_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         "bytedance/seedance-2.0/text-to-video",
         dict(prompt="p", duration_seconds=15, aspect_ratio="auto", resolution="720p"),
         {"prompt": "p", "duration": "15", "aspect_ratio": "auto", "resolution": "720p"},
+    ),
+    (
+        "bytedance/seedance-2.0/image-to-video",
+        dict(prompt="p", image_list=[first(), last()], duration_seconds=4, resolution="1080p"),
+        {
+            "prompt": "p",
+            "image_url": IMG,
+            "end_image_url": END,
+            "duration": "4",
+            "resolution": "1080p",
+        },
+    ),
+    (
+        "bytedance/seedance-2.0/fast/image-to-video",
+        dict(prompt="p", image_list=[first()], resolution="480p"),
+        {"prompt": "p", "image_url": IMG, "resolution": "480p"},
     ),
     (
         "bytedance/seedance-2.0/fast/reference-to-video",
@@ -527,6 +563,21 @@ def test_inline_bytes_become_data_uris() -> None:
             "fal-ai/wan/v2.2-a14b/text-to-video",
             dict(prompt="p", duration_seconds=12),
             ["duration_seconds=12", "1 to 10"],
+        ),
+        (
+            "fal-ai/wan/v2.7/text-to-video",
+            dict(prompt="p", duration_seconds=20),
+            ["duration_seconds=20", "15"],
+        ),
+        (
+            "fal-ai/kling-video/o1/image-to-video",
+            dict(prompt="p", image_list=[first()], duration_seconds=3),
+            ["duration_seconds=3", "5, 10"],
+        ),
+        (
+            "bytedance/seedance-2.0/fast/image-to-video",
+            dict(prompt="p", image_list=[first()], resolution="1080p"),
+            ["resolution='1080p'", "'720p'"],
         ),
         ("fal-ai/veo3.1/image-to-video", dict(prompt="p"), ["image_list", "image_url"]),
         (

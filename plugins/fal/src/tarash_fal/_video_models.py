@@ -90,6 +90,7 @@ VEO: dict[str, Mappers] = {
 # ---------------------------------------------------------------- Kling
 _KLING_RATIO = choice("aspect_ratio", ["16:9", "9:16", "1:1"])
 _KLING_5_10 = duration([5, 10])
+_KLING_3_10 = duration(seconds_range(3, 10))
 _KLING_3_15 = duration(seconds_range(3, 15))
 
 _KLING_LEGACY: Mappers = {  # v1.x - v2.5 turbo
@@ -218,6 +219,12 @@ KLING: dict[str, Mappers] = {
         },
         ("", "standard"),
     ),
+    # fal's standard-tier O1 pages list durations 3-10 (the pro pages only say 5 or 10)
+    "fal-ai/kling-video/o1/standard/image-to-video": {**_KLING_O1_I2V, "duration": _KLING_3_10},
+    "fal-ai/kling-video/o1/standard/reference-to-video": {
+        **_KLING_O1_REFERENCE,
+        "duration": _KLING_3_10,
+    },
     "fal-ai/kling-video/o3": _KLING_O3_T2V,
     **_tiers(
         "fal-ai/kling-video/o3",
@@ -243,6 +250,7 @@ MINIMAX: dict[str, Mappers] = {
     "fal-ai/minimax/hailuo-02": {
         "prompt": PROMPT,
         "duration": duration([6, 10]),
+        # fal also takes "512P" (tarash's resolution field has no 512p: send it via extra_params)
         "resolution": choice("resolution", {"768p": "768P", "1080p": "1080P"}),
         "prompt_optimizer": _PROMPT_OPTIMIZER,
         "image_url": image_url(),
@@ -334,7 +342,7 @@ _WAN26_R2V: Mappers = {
 _WAN27_T2V: Mappers = {
     "prompt": PROMPT,
     "negative_prompt": NEGATIVE_PROMPT,
-    "duration": duration(),
+    "duration": duration(seconds_range(2, 15), as_int=True),  # an integer, unlike 2.5/2.6
     "resolution": choice("resolution", ["720p", "1080p"]),
     "aspect_ratio": _WAN_RATIOS5,
     "enable_prompt_expansion": _WAN_EXPANSION,
@@ -413,6 +421,11 @@ SEEDANCE: dict[str, Mappers] = {
     "fal-ai/bytedance/seedance/v1/": _SEEDANCE_V1,
     "fal-ai/bytedance/seedance/v1.5": _SEEDANCE_V15,
     "bytedance/seedance-2.0": _SEEDANCE_V2,
+    # the standard (not fast) image-to-video tier also renders 1080p
+    "bytedance/seedance-2.0/image-to-video": {
+        **_SEEDANCE_V2,
+        "resolution": choice("resolution", ["480p", "720p", "1080p"]),
+    },
     "bytedance/seedance-2.0/reference-to-video": {
         **{k: v for k, v in _SEEDANCE_V2.items() if k not in ("image_url", "end_image_url")},
         "image_urls": image_urls(("reference",), max_items=9),

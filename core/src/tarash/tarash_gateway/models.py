@@ -24,7 +24,7 @@ AnyDict: TypeAlias = dict[str, Any]
 Modality = Literal["video", "image", "tts", "sts"]
 MODALITIES: tuple[Modality, ...] = ("video", "image", "tts", "sts")
 
-Resolution = Literal["360p", "480p", "540p", "720p", "768p", "1080p", "1440p", "2k", "4k"]
+Resolution = Literal["360p", "480p", "512p", "540p", "720p", "768p", "1080p", "1440p", "2k", "4k"]
 AspectRatio = Literal[
     "16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21", "3:2", "2:3", "4:5", "5:4", "auto"
 ]

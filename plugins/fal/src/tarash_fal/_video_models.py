@@ -121,21 +121,9 @@ _KLING_MOTION: Mappers = {
     "image_url": image_url(required=True),
     "video_url": video_url(required=True),
 }
-_KLING3_T2V: Mappers = {
-    "prompt": PROMPT,
-    "duration": _KLING_3_15,
-    "aspect_ratio": _KLING_RATIO,
-    "negative_prompt": NEGATIVE_PROMPT,
-    "generate_audio": GENERATE_AUDIO,
-}
-_KLING3_I2V: Mappers = {
-    "prompt": PROMPT,
-    "start_image_url": image_url(required=True),
-    "end_image_url": last_frame_url(),
-    "duration": _KLING_3_15,
-    "negative_prompt": NEGATIVE_PROMPT,
-    "generate_audio": GENERATE_AUDIO,
-}
+# Kling v3 takes the v2.6 fields, with durations of 3 to 15 seconds.
+_KLING3_T2V: Mappers = {**_KLING26_T2V, "duration": _KLING_3_15}
+_KLING3_I2V: Mappers = {**_KLING26_I2V, "duration": _KLING_3_15}
 _KLING_O1_I2V: Mappers = {
     "prompt": PROMPT,
     "start_image_url": image_url(required=True),

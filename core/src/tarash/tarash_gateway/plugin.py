@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tarash.tarash_gateway._flow_helpers import fetch_media, form_value, send, upload_file
 from tarash.tarash_gateway._media import (
+    extension_for,
     is_url,
     sniff_content_type,
     to_base64,
@@ -53,6 +54,7 @@ __all__ = [
     "ProviderPlugin",
     "Sleep",
     "error_for_response",
+    "extension_for",
     "fetch_media",
     "form_value",
     "is_url",

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tarash.tarash_gateway._media import is_url, to_bytes
 from tarash.tarash_gateway.exceptions import ValidationError
+from tarash.tarash_gateway.plugin import is_url, to_bytes
 from tarash.tarash_gateway.providers.field_mappers import (
     FieldMapper,
     FieldValueError,

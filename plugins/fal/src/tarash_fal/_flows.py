@@ -19,13 +19,12 @@ from typing import Any
 
 import httpx
 
-from tarash.tarash_gateway._media import extension_for
 from tarash.tarash_gateway.exceptions import (
     GenerationFailedError,
     MalformedResponseError,
     ValidationError,
 )
-from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, json_body
+from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, extension_for, json_body
 from tarash_fal._errors import describe, request_error, result_error
 
 logger = logging.getLogger("tarash.fal")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tarash.tarash_gateway._media import to_data_uri
+from tarash.tarash_gateway.plugin import to_data_uri
 from tarash.tarash_gateway.providers.field_mappers import (
     FieldMapper,
     FieldValueError,

@@ -218,7 +218,7 @@ VIDEO_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ),
     (
         "fal-ai/minimax/hailuo-02/standard/image-to-video",
-        dict(prompt="p", image_list=[first()], extra_params={"resolution": "512P"}),
+        dict(prompt="p", image_list=[first()], resolution="512p"),
         {"prompt": "p", "image_url": IMG, "resolution": "512P"},
     ),
     (

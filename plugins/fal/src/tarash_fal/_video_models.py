@@ -238,8 +238,7 @@ MINIMAX: dict[str, Mappers] = {
     "fal-ai/minimax/hailuo-02": {
         "prompt": PROMPT,
         "duration": duration([6, 10]),
-        # fal also takes "512P" (tarash's resolution field has no 512p: send it via extra_params)
-        "resolution": choice("resolution", {"768p": "768P", "1080p": "1080P"}),
+        "resolution": choice("resolution", {"512p": "512P", "768p": "768P", "1080p": "1080P"}),
         "prompt_optimizer": _PROMPT_OPTIMIZER,
         "image_url": image_url(),
         "end_image_url": last_frame_url(),

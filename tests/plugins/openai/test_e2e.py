@@ -54,39 +54,22 @@ def server() -> Iterator[FakeOpenAIServer]:
         yield fake
 
 
+def _config(config_type: Any, server: FakeOpenAIServer, **kwargs: Any) -> Any:
+    values = {"provider": "openai", "api_key": KEY, "base_url": f"{server.url}/v1", "timeout": 10}
+    return config_type(**{**values, **kwargs})
+
+
 def image_config(server: FakeOpenAIServer, **kwargs: Any) -> ImageGenerationConfig:
-    values = {
-        "provider": "openai",
-        "api_key": KEY,
-        "base_url": f"{server.url}/v1",
-        "timeout": 10,
-        **kwargs,
-    }
-    return ImageGenerationConfig(**values)
+    return _config(ImageGenerationConfig, server, **kwargs)
 
 
 def tts_config(server: FakeOpenAIServer, **kwargs: Any) -> AudioGenerationConfig:
-    values = {
-        "provider": "openai",
-        "api_key": KEY,
-        "base_url": f"{server.url}/v1",
-        "timeout": 10,
-        **kwargs,
-    }
-    return AudioGenerationConfig(**values)
+    return _config(AudioGenerationConfig, server, **kwargs)
 
 
 def video_config(server: FakeOpenAIServer, **kwargs: Any) -> VideoGenerationConfig:
-    values = {
-        "provider": "openai",
-        "model": "sora-2",
-        "api_key": KEY,
-        "base_url": f"{server.url}/v1",
-        "poll_interval": 0.01,
-        "timeout": 10,
-        **kwargs,
-    }
-    return VideoGenerationConfig(**values)
+    values = {"model": "sora-2", "poll_interval": 0.01, **kwargs}
+    return _config(VideoGenerationConfig, server, **values)
 
 
 def run(driver: str, function: Any, *args: Any, **kwargs: Any) -> Any:

@@ -45,25 +45,49 @@ def parse_retry_after(response: httpx.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _body_of(response: httpx.Response) -> dict[str, Any] | None:
+_NOT_JSON = object()
+
+
+def _parsed(response: httpx.Response) -> Any:
     try:
-        body = response.json()
+        return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        return _NOT_JSON
+
+
+def _body_of(response: httpx.Response) -> dict[str, Any] | None:
+    parsed = _parsed(response)
+    if parsed is _NOT_JSON:
         return None
-    return body if isinstance(body, dict) else {"body": body}
+    return parsed if isinstance(parsed, dict) else {"body": parsed}
+
+
+def malformed_response(
+    response: httpx.Response, ctx: CallContext, problem: str, **kwargs: Any
+) -> MalformedResponseError:
+    """The error for an answer that breaks the provider's protocol.
+
+    The message reads ``"<METHOD> <path> answered <status> <problem>"``, e.g.
+    ``problem="without the video's id"``; ``kwargs`` go to the exception
+    (``raw_response``, ``request_id``).
+    """
+    return MalformedResponseError(
+        f"{response.request.method} {response.request.url.path} answered "
+        f"{response.status_code} {problem}",
+        provider=ctx.provider,
+        model=ctx.model,
+        status_code=response.status_code,
+        **kwargs,
+    )
 
 
 def json_body(response: httpx.Response, ctx: CallContext) -> dict[str, Any]:
     """Return a JSON object body, or raise MalformedResponseError naming the provider."""
-    body = _body_of(response)
-    if body is None or "body" in body and len(body) == 1 and not isinstance(body["body"], dict):
+    body = _parsed(response)
+    if not isinstance(body, dict):
         preview = response.text[:_BODY_PREVIEW] if response.content else "<empty body>"
-        raise MalformedResponseError(
-            f"{response.request.method} {response.request.url.path} answered "
-            f"{response.status_code} with a body that is not a JSON object: {preview!r}",
-            provider=ctx.provider,
-            model=ctx.model,
-            status_code=response.status_code,
+        raise malformed_response(
+            response, ctx, f"with a body that is not a JSON object: {preview!r}"
         )
     return body
 

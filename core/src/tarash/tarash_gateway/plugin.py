@@ -35,6 +35,7 @@ from tarash.tarash_gateway._media import (
 from tarash.tarash_gateway._provider_errors import (
     error_for_response,
     json_body,
+    malformed_response,
     parse_retry_after,
 )
 from tarash.tarash_gateway.hookspecs import hookimpl
@@ -59,6 +60,7 @@ __all__ = [
     "form_value",
     "is_url",
     "json_body",
+    "malformed_response",
     "parse_retry_after",
     "send",
     "sniff_content_type",

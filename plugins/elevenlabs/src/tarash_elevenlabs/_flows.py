@@ -19,7 +19,6 @@ import httpx
 
 from tarash.tarash_gateway.exceptions import (
     GenerationFailedError,
-    MalformedResponseError,
     TarashException,
     ValidationError,
 )
@@ -30,6 +29,7 @@ from tarash.tarash_gateway.plugin import (
     JobStatus,
     fetch_media,
     form_value,
+    malformed_response,
     upload_file,
 )
 from tarash_elevenlabs._errors import error_for
@@ -124,13 +124,10 @@ def _completed(
     audio = response.content
     if served == "application/json" or served.startswith("text/"):
         preview = response.text[:200]
-        raise MalformedResponseError(
-            f"{response.request.method} {response.request.url.path} answered "
-            f"{response.status_code} with {served or 'no content type'} instead of audio: "
-            f"{preview!r}",
-            provider=ctx.provider,
-            model=ctx.model,
-            status_code=response.status_code,
+        raise malformed_response(
+            response,
+            ctx,
+            f"with {served or 'no content type'} instead of audio: {preview!r}",
             raw_response=raw,
         )
     if not audio:

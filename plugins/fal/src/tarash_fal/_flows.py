@@ -21,10 +21,17 @@ import httpx
 
 from tarash.tarash_gateway.exceptions import (
     GenerationFailedError,
-    MalformedResponseError,
     ValidationError,
 )
-from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, extension_for, json_body
+from tarash.tarash_gateway.plugin import (
+    CallContext,
+    Flow,
+    Job,
+    JobStatus,
+    extension_for,
+    json_body,
+    malformed_response,
+)
 from tarash_fal._errors import describe, request_error, result_error
 
 logger = logging.getLogger("tarash.fal")
@@ -73,13 +80,7 @@ def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
     body = json_body(response, ctx)
     request_id = body.get("request_id")
     if not isinstance(request_id, str) or not request_id:
-        raise MalformedResponseError(
-            f"fal answered the submit without a request_id: {body!r}"[:300],
-            provider=ctx.provider,
-            model=ctx.model,
-            status_code=response.status_code,
-            raw_response=body,
-        )
+        raise malformed_response(response, ctx, "without a request_id", raw_response=body)
     base = ctx.url(f"{app}/requests/{request_id}")
     data = {
         "app": app,
@@ -275,13 +276,7 @@ def _upload(data_uri: str, ctx: CallContext) -> Generator[Any, Any, str]:
     body = json_body(response, ctx)
     upload_url, file_url = body.get("upload_url"), body.get("file_url")
     if not isinstance(upload_url, str) or not isinstance(file_url, str):
-        raise MalformedResponseError(
-            "fal storage answered without upload_url/file_url",
-            provider=ctx.provider,
-            model=ctx.model,
-            status_code=response.status_code,
-            raw_response=body,
-        )
+        raise malformed_response(response, ctx, "without upload_url/file_url", raw_response=body)
     put = yield httpx.Request(
         "PUT", upload_url, content=data, headers={"Content-Type": content_type}
     )

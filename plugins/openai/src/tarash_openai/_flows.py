@@ -16,7 +16,6 @@ from urllib.parse import quote
 
 import httpx
 
-from tarash.tarash_gateway.exceptions import MalformedResponseError
 from tarash.tarash_gateway.models import format_to_content_type
 from tarash.tarash_gateway.plugin import (
     CallContext,
@@ -26,6 +25,7 @@ from tarash.tarash_gateway.plugin import (
     fetch_media,
     form_value,
     json_body,
+    malformed_response,
     send,
     upload_file,
 )
@@ -48,19 +48,6 @@ def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
 
 
 # ---------------------------------------------------------------- shared
-def _malformed(
-    ctx: CallContext, response: httpx.Response, what: str, **kwargs: Any
-) -> MalformedResponseError:
-    return MalformedResponseError(
-        f"{response.request.method} {response.request.url.path} answered "
-        f"{response.status_code} without {what}",
-        provider=ctx.provider,
-        model=ctx.model,
-        status_code=response.status_code,
-        **kwargs,
-    )
-
-
 def _upload(
     media: tuple[str, bytes, str] | str, stem: str, ctx: CallContext
 ) -> Flow[tuple[str, bytes, str]]:
@@ -108,10 +95,14 @@ def _images(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
     result = json_body(response, ctx)
     items = result.get("data")
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
-        raise _malformed(ctx, response, "a 'data' list of images", raw_response=result)
+        raise malformed_response(
+            response, ctx, "without a 'data' list of images", raw_response=result
+        )
     media = [item.get("b64_json") or item.get("url") for item in items]
     if not all(isinstance(m, str) and m for m in media):
-        raise _malformed(ctx, response, "b64_json or url in every image", raw_response=result)
+        raise malformed_response(
+            response, ctx, "without b64_json or url in every image", raw_response=result
+        )
     fmt = str(result.get("output_format") or body.get("output_format") or "png").lower()
     revised = next((i["revised_prompt"] for i in items if i.get("revised_prompt")), None)
     output = {
@@ -150,7 +141,7 @@ def _speech(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
     served = response.headers.get("content-type", "").split(";")[0].strip().lower()
     audio = response.content
     if not audio or served in ("application/json", "text/html", "text/plain"):
-        raise _malformed(ctx, response, "audio bytes")
+        raise malformed_response(response, ctx, "without audio bytes")
     fmt = str(payload.get("response_format") or "mp3")
     content_type = served if served.startswith("audio/") else format_to_content_type(fmt)
     output = {
@@ -204,7 +195,7 @@ def _create_video(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         raise error_from_response(response, ctx)
     video = json_body(response, ctx)
     if not isinstance(video.get("id"), str) or not video["id"]:
-        raise _malformed(ctx, response, "the video's id", raw_response=video)
+        raise malformed_response(response, ctx, "without the video's id", raw_response=video)
     data: dict[str, Any] = {"remixed_from": remix} if remix is not None else {}
     return Job(provider=ctx.provider, model=ctx.model, modality="video", id=video["id"], data=data)
 
@@ -218,7 +209,9 @@ def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
     video = json_body(response, ctx)
     status = str(video.get("status") or "")
     if not status:
-        raise _malformed(ctx, response, "the video's status", raw_response=video, request_id=job.id)
+        raise malformed_response(
+            response, ctx, "without the video's status", raw_response=video, request_id=job.id
+        )
     if status in FAILED:
         raise job_failure({"id": job.id, **video}, ctx)
     progress = video.get("progress")
@@ -240,7 +233,7 @@ def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
         raise error_from_response(content, ctx, request_id=job.id)
     served = content.headers.get("content-type", "").split(";")[0].strip().lower()
     if not content.content or served in ("application/json", "text/html", "text/plain"):
-        raise _malformed(ctx, content, "the video's bytes", request_id=job.id)
+        raise malformed_response(content, ctx, "without the video's bytes", request_id=job.id)
     content_type = served if served.startswith("video/") else "video/mp4"
     output: dict[str, Any] = {
         "video": {"content": content.content, "content_type": content_type},

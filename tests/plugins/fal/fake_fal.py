@@ -125,8 +125,15 @@ class FakeFalServer(FakeServer):
             "cancel_url": f"{base}/cancel",
         }
 
-    def _lookup(self, rid: str) -> FalJob | None:
-        return self.jobs.get(rid)
+    def _job(
+        self, request: FakeRequest, rid: str, not_found: dict[str, Any]
+    ) -> FalJob | FakeResponse:
+        """The job of a queue request, or the answer to give instead (401 / 404)."""
+        denied = self._unauthorised(request)
+        if denied:
+            return denied
+        job = self.jobs.get(rid)
+        return FakeResponse.json(not_found, 404) if job is None else job
 
     def dispatch(self, request: FakeRequest) -> FakeResponse:
         """Add random transient 503s on status polls when ``fault_rate`` is set."""
@@ -179,12 +186,9 @@ class FakeFalServer(FakeServer):
         return FakeResponse.json(body, headers={"x-fal-request-id": rid})
 
     def _status(self, request: FakeRequest, app: str, rid: str) -> FakeResponse:
-        denied = self._unauthorised(request)
-        if denied:
-            return denied
-        job = self._lookup(rid)
-        if job is None:
-            return FakeResponse.json({"detail": "Request not found"}, 404)
+        job = self._job(request, rid, {"detail": "Request not found"})
+        if isinstance(job, FakeResponse):
+            return job
         with_logs = request.query.get("logs", ["0"])[-1] in ("1", "true")
         phase = job.phase()
         common = {"request_id": rid, **self._urls(app, rid)}
@@ -224,12 +228,9 @@ class FakeFalServer(FakeServer):
         )
 
     def _result(self, request: FakeRequest, app: str, rid: str) -> FakeResponse:
-        denied = self._unauthorised(request)
-        if denied:
-            return denied
-        job = self._lookup(rid)
-        if job is None:
-            return FakeResponse.json({"detail": "Request not found"}, 404)
+        job = self._job(request, rid, {"detail": "Request not found"})
+        if isinstance(job, FakeResponse):
+            return job
         if not job.finished:
             return FakeResponse.json({"detail": "Request is still in progress"}, 400)
         if job.outcome == "moderation":
@@ -295,12 +296,9 @@ class FakeFalServer(FakeServer):
         )
 
     def _cancel(self, request: FakeRequest, app: str, rid: str) -> FakeResponse:
-        denied = self._unauthorised(request)
-        if denied:
-            return denied
-        job = self._lookup(rid)
-        if job is None:
-            return FakeResponse.json({"status": "NOT_FOUND"}, 404)
+        job = self._job(request, rid, {"status": "NOT_FOUND"})
+        if isinstance(job, FakeResponse):
+            return job
         if job.finished:
             return FakeResponse.json({"status": "ALREADY_COMPLETED"}, 400)
         job.cancelled = True

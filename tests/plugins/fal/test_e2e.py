@@ -39,6 +39,11 @@ RESULT = ("GET", r"/fal-ai/veo3\.1/requests/[^/]+")
 CANCEL = ("PUT", r"/fal-ai/veo3\.1/requests/[^/]+/cancel")
 
 
+def fal_422(field: str, message: str, kind: str) -> dict[str, Any]:
+    """fal's 422 body for one refused field."""
+    return {"detail": [{"loc": ["body", field], "msg": message, "type": kind}]}
+
+
 def video_config(
     server: FakeFalServer, model: str = VEO, **overrides: Any
 ) -> VideoGenerationConfig:
@@ -207,15 +212,9 @@ def test_422_names_fals_per_field_detail(fal_server: FakeFalServer) -> None:
     fal_server.inject(
         *SUBMIT,
         status=422,
-        json_body={
-            "detail": [
-                {
-                    "loc": ["body", "duration"],
-                    "msg": "unexpected value; permitted: '4s', '6s', '8s'",
-                    "type": "value_error.const",
-                }
-            ]
-        },
+        json_body=fal_422(
+            "duration", "unexpected value; permitted: '4s', '6s', '8s'", "value_error.const"
+        ),
     )
     with pytest.raises(ValidationError) as caught:
         generate_video(video_config(fal_server), REQUEST)
@@ -229,15 +228,9 @@ def test_content_policy_at_submit_is_moderation(fal_server: FakeFalServer) -> No
     fal_server.inject(
         *SUBMIT,
         status=422,
-        json_body={
-            "detail": [
-                {
-                    "loc": ["body", "prompt"],
-                    "msg": "The content was flagged by a content checker.",
-                    "type": "content_policy_violation",
-                }
-            ]
-        },
+        json_body=fal_422(
+            "prompt", "The content was flagged by a content checker.", "content_policy_violation"
+        ),
     )
     with pytest.raises(ContentModerationError) as caught:
         generate_video(video_config(fal_server), REQUEST)

@@ -188,3 +188,18 @@ def test_longest_prefix_lookup():
     assert get_field_mappers_from_registry("fal-ai/veo3.1/fast", registry, generic) is b
     assert get_field_mappers_from_registry("fal-ai/veo3/fast", registry, generic) is a
     assert get_field_mappers_from_registry("fal-ai/kling", registry, generic) is generic
+
+
+def test_media_the_mapping_never_sends_is_refused():
+    text_only = {"prompt": passthrough_field_mapper("prompt")}
+    with_image = video(image_list=[{"image": "https://x/first.png", "type": "first_frame"}])
+    with pytest.raises(
+        ValidationError, match="image_list is given, but this model takes no input images"
+    ):
+        apply_field_mappers(text_only, with_image)
+    with pytest.raises(ValidationError, match="video is given"):
+        apply_field_mappers(text_only, video(video="https://x/in.mp4"))
+    image = ImageGenerationRequest(prompt="p", mask_image=PNG)
+    with pytest.raises(ValidationError, match="mask_image is given"):
+        apply_field_mappers(text_only, image)
+    assert apply_field_mappers(text_only, video()) == {"prompt": "a fox"}

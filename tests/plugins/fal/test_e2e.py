@@ -382,3 +382,14 @@ def test_user_field_mapping_overrides_the_plugin(fal_server: FakeFalServer) -> N
     )
     generate_video(video_config(fal_server), VideoGenerationRequest(prompt="p", duration_seconds=3))
     assert fal_server.payload() == {"prompt": "p", "seconds": 3}
+
+
+def test_an_image_a_text_to_video_model_would_ignore_fails_before_any_request(
+    fal_server: FakeFalServer,
+) -> None:
+    request = VideoGenerationRequest(
+        prompt="a fox", image_list=[{"image": "https://x/first.png", "type": "first_frame"}]
+    )
+    with pytest.raises(ValidationError, match=r"fal-ai/veo3\.1/fast\] image_list is given"):
+        generate_video(video_config(fal_server), request)
+    assert fal_server.requests == []

@@ -8,7 +8,9 @@ ValidationError naming the field, the value and what is accepted, before any
 network call.
 
 Media given as bytes (MediaContent) or base64 becomes a data URI wherever a
-provider takes URLs; URLs pass through unchanged.
+provider takes URLs; URLs pass through unchanged. Media that no mapper of the
+table reads (an image given to a text-only model) is refused rather than
+silently dropped.
 """
 
 from __future__ import annotations
@@ -99,7 +101,22 @@ def apply_field_mappers(field_mappers: Mapping[str, FieldMapper], request: Any) 
             )
         if converted is not None and converted != [] and converted != {}:
             payload[api_field] = converted
+    _refuse_unsent_media(field_mappers, request)
     return payload
+
+
+_MEDIA_FIELDS = {"image_list": "input images", "video": "input video", "mask_image": "mask"}
+
+
+def _refuse_unsent_media(field_mappers: Mapping[str, FieldMapper], request: Any) -> None:
+    """Media the mapping never reads would be dropped silently: refuse it instead."""
+    read = {mapper.source_field for mapper in field_mappers.values()}
+    for field, what in _MEDIA_FIELDS.items():
+        if getattr(request, field, None) and field not in read:
+            raise ValidationError(
+                f"{field} is given, but this model takes no {what} and would ignore it; "
+                f"remove {field} or choose a model variant that takes {what}"
+            )
 
 
 def get_field_mappers_from_registry(

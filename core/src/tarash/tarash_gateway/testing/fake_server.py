@@ -49,6 +49,8 @@ class FakeRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    client_port: int = 0
+    """The client's TCP port: requests sharing it came over one pooled connection."""
 
     def json(self) -> Any:
         """The body parsed as JSON."""
@@ -309,6 +311,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             query=parse_qs(parts.query, keep_blank_values=True),
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
+            client_port=int(self.client_address[1]),
         )
         response = self.server.fake.dispatch(request)
         if response.delay:

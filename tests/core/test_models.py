@@ -63,3 +63,30 @@ def test_metadata_timestamps_are_utc():
     assert attempt.started_at.tzinfo is UTC and attempt.ended_at.tzinfo is UTC
     assert attempt.elapsed_seconds >= 0
     assert response.execution_metadata.total_elapsed_seconds >= 0
+
+
+def test_usage_is_absent_unless_the_provider_reported_it():
+    from decimal import Decimal
+
+    from tarash.tarash_gateway.models import ImageGenerationResponse, ProviderUsage
+
+    assert ImageGenerationResponse(request_id="r", images=["aGk="]).usage is None
+    usage = ProviderUsage(
+        cost=Decimal("0.02"),
+        currency="USD",
+        units={"cost_in_usd_ticks": 200_000_000},
+        raw={"cost_in_usd_ticks": 200_000_000},
+    )
+    response = ImageGenerationResponse(request_id="r", images=["aGk="], usage=usage)
+    assert response.usage is not None and response.usage.cost == Decimal("0.02")
+    assert response.usage.units == {"cost_in_usd_ticks": 200_000_000}
+    dumped = response.model_dump(mode="json")["usage"]
+    assert dumped == {
+        "cost": "0.02",
+        "currency": "USD",
+        "units": {"cost_in_usd_ticks": 200000000},
+        "raw": {"cost_in_usd_ticks": 200000000},
+    }
+    assert ImageGenerationResponse.model_validate_json(response.model_dump_json()) == response
+    with pytest.raises(PydanticValidationError, match="cost"):
+        ProviderUsage(cost=Decimal("-1"), currency="USD")

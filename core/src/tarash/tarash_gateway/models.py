@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
@@ -285,6 +286,33 @@ GenerationRequest: TypeAlias = (
 
 
 # ---------------------------------------------------------------- responses
+class ProviderUsage(BaseModel):
+    """What the provider itself reported a generation cost or consumed.
+
+    Plugins fill it only from figures in the provider's answer, never from
+    estimates or price lists: a figure the provider did not report stays absent
+    (and a response without any has ``usage=None``). ``cost`` is set only when the
+    provider states an amount of money, or units with a documented fixed rate
+    (xAI: 10^10 ticks per USD).
+    """
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    cost: Decimal | None = Field(
+        default=None, ge=0, description="Amount billed, in ``currency``, as the provider reported."
+    )
+    currency: str | None = Field(default=None, description="ISO 4217 code of ``cost``: 'USD'.")
+    units: dict[str, int | float] = Field(
+        default_factory=dict,
+        description="Reported quantities in the provider's units, named as the provider "
+        "names them: {'cost_in_usd_ticks': 200000000}, {'credits': 6.5}, "
+        "{'prompt_token_count': 12}, {'predict_time': 3.2}.",
+    )
+    raw: dict[str, Any] = Field(
+        default_factory=dict, description="The provider's usage figures, verbatim."
+    )
+
+
 class _Response(BaseModel):
     # bytes (MediaContent, raw video) serialise to JSON as base64
     model_config = ConfigDict(
@@ -299,6 +327,9 @@ class _Response(BaseModel):
     execution_metadata: ExecutionMetadata | None = None
     provider: str | None = Field(default=None, description="Provider that produced the media.")
     model: str | None = Field(default=None, description="Model that produced the media.")
+    usage: ProviderUsage | None = Field(
+        default=None, description="Cost / usage the provider reported for this result, if any."
+    )
 
     def _media(self) -> MediaType:
         raise NotImplementedError

@@ -9,10 +9,16 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from tarash.tarash_gateway._media import extension_for, is_url, sniff_content_type, to_bytes
-from tarash.tarash_gateway.exceptions import HTTPError, ValidationError
+from tarash.tarash_gateway._provider_errors import malformed_response
+from tarash.tarash_gateway.exceptions import (
+    GenerationFailedError,
+    HTTPError,
+    TarashException,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
-    from tarash.tarash_gateway.plugin import CallContext
+    from tarash.tarash_gateway.plugin import CallContext, Job, JobStatus
 
 
 def send(request: httpx.Request) -> Generator[httpx.Request, httpx.Response | None, httpx.Response]:
@@ -89,3 +95,39 @@ def form_value(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value)
     return str(value)
+
+
+def audio_content(response: httpx.Response, ctx: CallContext, raw: dict[str, Any]) -> bytes:
+    """The audio bytes of a speech endpoint's successful answer.
+
+    Raises:
+        MalformedResponseError: The body is JSON or text instead of audio.
+        GenerationFailedError: The body is empty.
+    """
+    served = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if served == "application/json" or served.startswith("text/"):
+        preview = response.text[:200]
+        raise malformed_response(
+            response, ctx, f"with {served} instead of audio: {preview!r}", raw_response=raw
+        )
+    if not response.content:
+        raise GenerationFailedError(
+            f"{ctx.provider} returned no audio",
+            provider=ctx.provider,
+            model=ctx.model,
+            raw_response=raw,
+        )
+    return response.content
+
+
+def stored_status(job: Job, ctx: CallContext) -> Generator[httpx.Request, Any, JobStatus]:
+    """The poll flow of a one-shot provider: hand back the status its submit stored."""
+    if job.status is None:
+        raise TarashException(
+            f"{ctx.provider} answers at submit; this job has no result to poll",
+            provider=ctx.provider,
+            model=ctx.model,
+            request_id=job.id,
+        )
+    return job.status
+    yield  # pragma: no cover - makes this function a generator

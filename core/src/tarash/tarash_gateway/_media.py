@@ -10,6 +10,7 @@ import base64
 import binascii
 import mimetypes
 import os
+import struct
 import uuid
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,48 @@ def to_base64(media: Any) -> str:
 
 _GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream", "text/plain"})
 _HEAD_BYTES = 64
+
+
+def audio_duration(
+    audio: bytes, codec: str, sample_rate: int | None = None, sample_bytes: int = 2
+) -> float | None:
+    """Seconds of uncompressed speech, or None when it cannot be told without decoding.
+
+    ``codec`` ``wav``: read from the RIFF header (any sample format, e.g. float32);
+    ``pcm``: mono raw samples of ``sample_bytes`` bytes at ``sample_rate``;
+    ``ulaw`` / ``alaw``: one byte per sample. Compressed codecs (mp3, opus, ...) give None.
+    """
+    if codec == "wav":
+        return _wav_duration(audio)
+    if not sample_rate:
+        return None
+    if codec == "pcm":
+        return round(len(audio) / (sample_bytes * sample_rate), 3)
+    if codec in ("ulaw", "alaw"):
+        return round(len(audio) / sample_rate, 3)
+    return None
+
+
+def _wav_duration(audio: bytes) -> float | None:
+    if audio[:4] != b"RIFF" or audio[8:12] != b"WAVE":
+        return None
+    offset, frame, rate = 12, 0, 0
+    while offset + 8 <= len(audio):
+        chunk = audio[offset : offset + 4]
+        size: int = struct.unpack("<I", audio[offset + 4 : offset + 8])[0]
+        body = offset + 8
+        if chunk == b"fmt " and size >= 16:
+            channels, rate, _, _, bits = struct.unpack("<HIIHH", audio[body + 2 : body + 16])
+            frame = int(channels) * int(bits) // 8
+        elif chunk == b"data":
+            if not frame or not rate:
+                return None
+            size = min(size, len(audio) - body)  # streamed WAVs may declare 0xFFFFFFFF
+            return round(size / (frame * int(rate)), 3)
+        offset = body + size + (size & 1)
+    return None
+
+
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 

@@ -23,8 +23,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from tarash.tarash_gateway._flow_helpers import fetch_media, form_value, send, upload_file
+from tarash.tarash_gateway._flow_helpers import (
+    audio_content,
+    fetch_media,
+    form_value,
+    send,
+    stored_status,
+    upload_file,
+)
 from tarash.tarash_gateway._media import (
+    audio_duration,
     extension_for,
     is_url,
     sniff_content_type,
@@ -54,6 +62,8 @@ __all__ = [
     "ProviderInfo",
     "ProviderPlugin",
     "Sleep",
+    "audio_content",
+    "audio_duration",
     "error_for_response",
     "extension_for",
     "fetch_media",
@@ -64,6 +74,7 @@ __all__ = [
     "parse_retry_after",
     "send",
     "sniff_content_type",
+    "stored_status",
     "to_base64",
     "to_bytes",
     "to_data_uri",

@@ -192,6 +192,15 @@ class FakeServer:
 
         return decorate
 
+    def serve_media(self, name: str, content: bytes, content_type: str) -> str:
+        """Serve ``content`` at ``/media/{name}`` (URL inputs of tests); return its URL.
+
+        The server must be started (the URL names its port).
+        """
+        answer = FakeResponse.raw(content, content_type)
+        self.add_route("GET", "/media/" + re.escape(name), lambda _request: answer)
+        return f"{self.url}/media/{name}"
+
     def inject(
         self,
         method: str,

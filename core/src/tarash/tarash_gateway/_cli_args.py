@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import mimetypes
 import sys
 from pathlib import Path
@@ -376,10 +375,6 @@ def config_fields(args: argparse.Namespace) -> dict[str, Any]:
         limits["poll_interval"] = args.poll_interval
     if args.max_poll_attempts is not None:
         limits["max_poll_attempts"] = args.max_poll_attempts
-    elif args.timeout is not None:
-        # Let --timeout govern: enough polls at the interval to reach it.
-        interval = max(args.poll_interval if args.poll_interval is not None else 1.0, 0.01)
-        limits["max_poll_attempts"] = max(120, math.ceil(args.timeout / interval) + 1)
     # --api-key, --base-url, --api-version and --provider-config belong to the first
     # provider, and to fallbacks that use the same provider (another model of it).
     own: dict[str, Any] = {

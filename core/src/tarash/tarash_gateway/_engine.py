@@ -51,6 +51,7 @@ logger = logging.getLogger("tarash")
 MAX_CONSECUTIVE_POLL_FAILURES = 10
 MAX_SUBMIT_RETRIES = 2
 CANCEL_TIMEOUT = 10.0
+LAST_POLL_GRACE = 1.0  # seconds a poll sent at the deadline may take to answer
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -96,7 +97,7 @@ def generate(
             if on_progress is not None:
                 yield from _notify(on_progress, _failed_update(modality, link, number, exc))
             if is_retryable_error(exc) and _has_next(links, number):
-                logger.warning("tarash: %s failed (%s); falling back", _label(link), exc.message)
+                logger.info("tarash: %s failed (%s); falling back", _label(link), exc.message)
                 continue
             _attach(exc, attempts, len(links))
             raise
@@ -127,28 +128,37 @@ def _run_job(
     polls = 0
     failures = 0
     wait = 0.0  # the first poll goes out at once: fast jobs finish fast
+    last_poll = False  # the poll at the deadline has gone out
+    reported: tuple[Any, ...] | None = None
     try:
         if status is None and on_progress is not None:
             queued = JobStatus(state="queued")
+            reported = _reported(queued)
             yield from _notify(on_progress, _update(modality, link, record, job, queued))
         while status is None or status.state != "completed":
-            if polls >= config.max_poll_attempts:
+            if config.max_poll_attempts is not None and polls >= config.max_poll_attempts:
                 raise TimeoutError(
-                    f"job not finished after max_poll_attempts={config.max_poll_attempts} polls",
+                    f"job not finished after max_poll_attempts={config.max_poll_attempts} polls "
+                    f"(before timeout={config.timeout}s)",
                     request_id=job.id,
                     timeout_seconds=config.timeout,
                 )
-            if time.monotonic() + wait >= deadline:
+            if last_poll:
                 raise TimeoutError(
-                    f"job not finished within timeout={config.timeout}s",
+                    f"job not finished within timeout={config.timeout}s (after {polls} polls)",
                     request_id=job.id,
                     timeout_seconds=config.timeout,
                 )
+            # timeout is a promise of at least that long: sleep up to it, poll once more
+            remaining = deadline - time.monotonic()
+            if wait >= remaining:
+                wait, last_poll = max(0.0, remaining), True
             if wait > 0:
                 yield Sleep(wait)
             polls += 1
+            poll_deadline = max(deadline, time.monotonic() + LAST_POLL_GRACE)
             try:
-                status = yield from _drive(link, "tarash_poll", ctx, deadline, job=job)
+                status = yield from _drive(link, "tarash_poll", ctx, poll_deadline, job=job)
             except TarashException as exc:
                 if not _transient(exc) or failures >= MAX_CONSECUTIVE_POLL_FAILURES:
                     raise
@@ -161,7 +171,10 @@ def _run_job(
             failures = 0
             wait = config.poll_interval if status.poll_after is None else status.poll_after
             if on_progress is not None and status.state != "completed":
-                yield from _notify(on_progress, _update(modality, link, record, job, status))
+                seen = _reported(status)
+                if seen != reported or status.logs:
+                    reported = seen
+                    yield from _notify(on_progress, _update(modality, link, record, job, status))
     except (TimeoutError, asyncio.CancelledError, KeyboardInterrupt):
         yield from _cancel(link, ctx, job)
         raise
@@ -415,6 +428,11 @@ def _update(
         attempt_number=record.attempt_number,
         result=result,
     )
+
+
+def _reported(status: JobStatus) -> tuple[Any, ...]:
+    """What a progress update reports; an update goes out when this changes."""
+    return (status.state, status.progress_percent, status.queue_position)
 
 
 def _failed_update(modality: Modality, link: Link, number: int, exc: TarashException) -> Any:

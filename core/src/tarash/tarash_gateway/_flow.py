@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import signal
 import threading
 import time
@@ -32,6 +33,7 @@ from tarash.tarash_gateway import _transport
 from tarash.tarash_gateway.plugin import Sleep
 
 T = TypeVar("T")
+logger = logging.getLogger("tarash")
 
 
 class Send:
@@ -142,8 +144,10 @@ def _perform_sync(effect: Effect) -> Any:
         return None
     method = getattr(effect.handler, f"generate_{effect.modality}", None)
     if method is not None:
-        return method(*effect.args)
-    return _portal_run(getattr(effect.handler, f"generate_{effect.modality}_async")(*effect.args))
+        return method(*_handler_args(effect, None))
+    async_method = getattr(effect.handler, f"generate_{effect.modality}_async")
+    loop = _portal()
+    return _portal_run(_call_async_handler(async_method, effect, loop))
 
 
 _portal_loop: asyncio.AbstractEventLoop | None = None
@@ -156,14 +160,19 @@ def _portal_run(awaitable: Awaitable[T]) -> T:
     Coroutines go to one daemon thread with its own loop (never ``asyncio.run``
     inside the caller's thread, which fails under Jupyter and async servers).
     """
+    coroutine: Coroutine[Any, Any, T] = _as_coroutine(awaitable)
+    return asyncio.run_coroutine_threadsafe(coroutine, _portal()).result()
+
+
+def _portal() -> asyncio.AbstractEventLoop:
+    """The portal's event loop, started on first use."""
     global _portal_loop
     with _portal_lock:
         if _portal_loop is None:
             loop = asyncio.new_event_loop()
             threading.Thread(target=loop.run_forever, name="tarash-portal", daemon=True).start()
             _portal_loop = loop
-    coroutine: Coroutine[Any, Any, T] = _as_coroutine(awaitable)
-    return asyncio.run_coroutine_threadsafe(coroutine, _portal_loop).result()
+        return _portal_loop
 
 
 async def _as_coroutine(awaitable: Awaitable[T]) -> T:
@@ -233,8 +242,94 @@ async def _perform_async(effect: Effect) -> Any:
         if inspect.isawaitable(result):
             await result
         return None
+    loop = asyncio.get_running_loop()
     method = getattr(effect.handler, f"generate_{effect.modality}_async", None)
     if method is not None:
-        return await method(*effect.args)
+        return await _call_async_handler(method, effect, loop)
     sync_method = getattr(effect.handler, f"generate_{effect.modality}")
-    return await asyncio.to_thread(sync_method, *effect.args)
+    return await asyncio.to_thread(sync_method, *_handler_args(effect, loop))
+
+
+# ---------------------------------------------------------------- handlers' on_progress
+class _Done:
+    """An awaitable that is already done (what a delivered update returns)."""
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return
+        yield
+
+
+_DONE = _Done()
+
+
+class ProgressRelay:
+    """The ``on_progress`` a registered handler receives: takes sync and async callbacks.
+
+    Calling it delivers the update and returns an awaitable, so handler code may
+    call it plainly or ``await`` it. A coroutine callback runs to completion
+    before the call returns when the handler runs in a thread (sync handlers,
+    sync API); from async handler code on ``loop`` it runs as a task, awaited by
+    whoever awaits the call and by the driver before the handler's result is
+    returned. Errors of the callback are logged, never raised (as for plugins).
+    """
+
+    def __init__(
+        self, callback: Callable[[Any], Any], loop: asyncio.AbstractEventLoop | None
+    ) -> None:
+        self.callback = callback
+        self._loop = loop  # None: coroutines go to the portal
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def __call__(self, update: Any) -> Awaitable[None]:
+        try:
+            result = self.callback(update)
+        except Exception:
+            logger.exception("tarash: the on_progress callback raised; generation continues")
+            return _DONE
+        if not inspect.isawaitable(result):
+            return _DONE
+        if self._loop is None:
+            _portal_run(_guarded(result))
+        elif _running_loop() is self._loop:
+            task = self._loop.create_task(_guarded(result))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+            return task
+        else:
+            asyncio.run_coroutine_threadsafe(_guarded(result), self._loop).result()
+        return _DONE
+
+    async def drain(self) -> None:
+        """Wait for the updates still being delivered."""
+        while self._pending:
+            await asyncio.gather(*self._pending)
+
+
+async def _guarded(awaitable: Awaitable[Any]) -> None:
+    try:
+        await awaitable
+    except Exception:
+        logger.exception("tarash: the on_progress callback raised; generation continues")
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _handler_args(effect: CallHandler, loop: asyncio.AbstractEventLoop | None) -> tuple[Any, ...]:
+    config, request, on_progress = effect.args
+    return config, request, None if on_progress is None else ProgressRelay(on_progress, loop)
+
+
+async def _call_async_handler(
+    method: Callable[..., Awaitable[T]], effect: CallHandler, loop: asyncio.AbstractEventLoop
+) -> T:
+    args = _handler_args(effect, loop)
+    try:
+        return await method(*args)
+    finally:
+        if isinstance(args[2], ProgressRelay):
+            await args[2].drain()

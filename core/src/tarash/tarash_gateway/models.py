@@ -161,7 +161,11 @@ class _Config(BaseModel):
     base_url: str | None = Field(default=None, description="Replace the provider's API root.")
     api_version: str | None = Field(default=None, description="API version (Azure OpenAI).")
     timeout: float = Field(default=600, gt=0, description="Seconds before the job is abandoned.")
-    max_poll_attempts: int = Field(default=120, ge=1, description="Upper bound on status polls.")
+    max_poll_attempts: int | None = Field(
+        default=None,
+        ge=1,
+        description="Upper bound on status polls; None = as many as the timeout allows.",
+    )
     poll_interval: float = Field(default=5, ge=0, description="Seconds between status polls.")
     mock: MockConfig | None = Field(default=None, description="Route this call to the mock.")
     provider_config: dict[str, Any] = Field(
@@ -183,7 +187,6 @@ class ImageGenerationConfig(_Config):
     """Who generates an image, with which limits and fallbacks."""
 
     timeout: float = Field(default=120, gt=0)
-    max_poll_attempts: int = Field(default=60, ge=1)
     poll_interval: float = Field(default=2, ge=0)
     fallback_configs: list[ImageGenerationConfig] | None = None
 
@@ -192,7 +195,6 @@ class AudioGenerationConfig(_Config):
     """Who generates speech (tts or sts), with which limits and fallbacks."""
 
     timeout: float = Field(default=240, gt=0)
-    max_poll_attempts: int = Field(default=60, ge=1)
     poll_interval: float = Field(default=1, ge=0)
     fallback_configs: list[AudioGenerationConfig] | None = None
 

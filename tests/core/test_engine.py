@@ -287,8 +287,18 @@ def test_user_field_mapping_overrides_the_plugin(echo_server):
             }
         },
     )
-    generate_video(echo_config(echo_server), VideoGenerationRequest(prompt="fox", seed=3))
-    assert echo_server.payloads["job-1"] == {"model": "echo-video", "text": "fox", "s": 3}
+    request = VideoGenerationRequest(prompt="fox", seed=3, duration_seconds=4, style="noir")
+    generate_video(echo_config(echo_server), request)
+    # The user's fields override ("model") or add ("text", "s"); the plugin's other
+    # fields and extra_params still reach the wire.
+    assert echo_server.payloads["job-1"] == {
+        "model": "echo-video",
+        "prompt": "fox",
+        "duration": 4,
+        "style": "noir",
+        "text": "fox",
+        "s": 3,
+    }
 
 
 def test_secrets_never_reach_logs_or_errors(echo_server, driver, caplog):

@@ -110,9 +110,13 @@ def test_image_list_filters_roles_and_limits_count():
             {"image": "https://c", "type": "style"},
         ]
     )
-    assert apply_field_mappers({"urls": image_list_field_mapper("reference")}, request) == {
-        "urls": ["https://a", PNG_URI]
-    }
+    styles = {"styles": image_list_field_mapper("style")}
+    assert apply_field_mappers(
+        {"urls": image_list_field_mapper("reference"), **styles}, request
+    ) == {"urls": ["https://a", PNG_URI], "styles": ["https://c"]}
+    # an image of a role no mapper reads would be dropped: refused instead
+    with pytest.raises(ValidationError, match="type 'style'.*accepted types: reference"):
+        apply_field_mappers({"urls": image_list_field_mapper("reference")}, request)
     assert (
         apply_field_mappers({"urls": image_list_field_mapper()}, request)["urls"][2] == "https://c"
     )

@@ -364,7 +364,11 @@ def test_bad_fallback_input_fails_before_any_submit(fal_server: FakeFalServer) -
 
 
 def test_user_field_mapping_overrides_the_plugin(fal_server: FakeFalServer) -> None:
-    from tarash.tarash_gateway import get_provider_field_mapping, register_provider_field_mapping
+    from tarash.tarash_gateway import (
+        describe_model,
+        get_provider_field_mapping,
+        register_provider_field_mapping,
+    )
     from tarash.tarash_gateway.providers.field_mappers import (
         duration_field_mapper,
         passthrough_field_mapper,
@@ -375,13 +379,26 @@ def test_user_field_mapping_overrides_the_plugin(fal_server: FakeFalServer) -> N
         "fal",
         {
             "fal-ai/veo3.1/fast": {
-                "prompt": passthrough_field_mapper("prompt", required=True),
-                "seconds": duration_field_mapper("int"),
+                "duration": duration_field_mapper("int"),  # overrides fal's "8s" form and 4/6/8
+                "text": passthrough_field_mapper("prompt", required=True),  # adds a field
             }
         },
     )
-    generate_video(video_config(fal_server), VideoGenerationRequest(prompt="p", duration_seconds=3))
-    assert fal_server.payload() == {"prompt": "p", "seconds": 3}
+    request = VideoGenerationRequest(
+        prompt="p", duration_seconds=3, seed=7, extra_params={"auto_fix": False}
+    )
+    generate_video(video_config(fal_server), request)
+    # Only the named fields change: the plugin's seed and the extra_params still go out.
+    assert fal_server.payload() == {
+        "prompt": "p",
+        "duration": 3,
+        "seed": 7,
+        "text": "p",
+        "auto_fix": False,
+    }
+    caps = describe_model("fal", "fal-ai/veo3.1/fast")
+    duration = caps.field("duration_seconds")
+    assert duration is not None and duration.values is None and duration.sent_as == ["duration"]
 
 
 def test_an_image_a_text_to_video_model_would_ignore_fails_before_any_request(

@@ -444,7 +444,7 @@ def test_video_moderation(server: FakeOpenAIServer, prompt: str) -> None:
 def test_timeout_deletes_the_remote_job(server: FakeOpenAIServer) -> None:
     server.polls = 10_000
     with pytest.raises(TimeoutError):
-        generate_video(video_config(server, timeout=0.3), VideoGenerationRequest(prompt="p"))
+        generate_video(video_config(server, timeout=1.0), VideoGenerationRequest(prompt="p"))
     video_id = server.last("GET", STATUS).path.rsplit("/", 1)[-1]
     assert server.deleted == [video_id]
     assert server.count("DELETE", STATUS) == 1 and server.count("POST", CREATE) == 1

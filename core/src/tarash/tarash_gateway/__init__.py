@@ -17,6 +17,7 @@ from tarash.tarash_gateway._version import __version__
 from tarash.tarash_gateway.hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from tarash.tarash_gateway._describe import describe_model, list_models
     from tarash.tarash_gateway._registry import unregister_provider
     from tarash.tarash_gateway._transport import configure_http
     from tarash.tarash_gateway.api import (
@@ -38,6 +39,7 @@ __all__ = [
     "__version__",
     "broken_plugins",
     "configure_http",
+    "describe_model",
     "generate_image",
     "generate_image_async",
     "generate_sts",
@@ -49,6 +51,7 @@ __all__ = [
     "get_provider_field_mapping",
     "hookimpl",
     "installed_providers",
+    "list_models",
     "load_plugins",
     "register_provider",
     "register_provider_field_mapping",
@@ -57,6 +60,8 @@ __all__ = [
 
 _LAZY = {
     "configure_http": "_transport",
+    "describe_model": "_describe",
+    "list_models": "_describe",
     "unregister_provider": "_registry",
     **{
         name: "api"

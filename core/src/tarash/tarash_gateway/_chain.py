@@ -9,7 +9,7 @@ that cannot produce the modality becomes a *skipped* link.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tarash.tarash_gateway._plugins import LoadedProvider, install_hint
@@ -21,7 +21,7 @@ from tarash.tarash_gateway.exceptions import (
     ValidationError,
 )
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-from tarash.tarash_gateway.providers.field_mappers import apply_field_mappers
+from tarash.tarash_gateway.providers.field_mappers import adjustments_var, apply_field_mappers
 
 MOCK_PROVIDER = "mock"
 
@@ -39,6 +39,7 @@ class Link:
     base_url: str = ""
     payload: dict[str, Any] | None = None
     skip: UnsupportedModalityError | None = None
+    adjustments: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def is_mock(self) -> bool:
@@ -81,14 +82,7 @@ def resolve(modality: Modality, config: GenerationConfig, request: GenerationReq
             )
         return link
 
-    loaded = plugin_registry.providers.get(provider)
-    if loaded is None:
-        installed = ", ".join(plugin_registry.names()) or "none"
-        raise ValidationError(
-            f"unknown provider {provider!r}. Installed providers: {installed}. "
-            + install_hint(provider),
-            provider=provider,
-        )
+    loaded = provider_or_error(provider)
     info = loaded.info
     model = config.model or info.default_models.get(modality)
     if not model:
@@ -133,12 +127,18 @@ def resolve(modality: Modality, config: GenerationConfig, request: GenerationReq
 
 
 def map_fields(link: Link, modality: Modality, request: GenerationRequest) -> dict[str, Any]:
-    """The provider payload: the user's mapping when registered, else the plugin's."""
+    """The provider payload: the plugin's, with the user's mapped fields over it.
+
+    A user mapping (``register_provider_field_mapping``) overrides or adds only
+    the API fields it names; everything else the plugin sends (fixed fields,
+    ``extra_params``) still goes out. Catalog-based plugins apply the override
+    inside their table, so their own checks see it too. Adjustments a mapping
+    made (``Adjusted``) are recorded on ``link.adjustments``.
+    """
     assert link.loaded is not None
+    adjustments: list[dict[str, Any]] = []
+    token = adjustments_var.set(adjustments)
     try:
-        mappers = user_field_mappers(link.provider, link.model)
-        if mappers is not None:
-            return apply_field_mappers(mappers, request)
         payload = link.loaded.call(
             "tarash_map_fields",
             provider=link.provider,
@@ -147,17 +147,44 @@ def map_fields(link: Link, modality: Modality, request: GenerationRequest) -> di
             request=request,
             config=link.config,
         )
+        mappers = user_field_mappers(link.provider, link.model)
+        if mappers is not None and isinstance(payload, dict):
+            payload.update(apply_field_mappers(mappers, request, refuse_unsent=False))
     except TarashException as exc:
         exc.provider = exc.provider or link.provider
         exc.model = exc.model or link.model
         raise
+    finally:
+        adjustments_var.reset(token)
     if not isinstance(payload, dict):
         raise TarashException(
             f"plugin {link.loaded.plugin_name!r} returned no payload from tarash_map_fields",
             provider=link.provider,
             model=link.model,
         )
+    link.adjustments = _unique(adjustments)
     return payload
+
+
+def _unique(adjustments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    unique: list[dict[str, Any]] = []
+    for item in adjustments:
+        if item not in unique:
+            unique.append(item)
+    return unique
+
+
+def provider_or_error(provider: str) -> LoadedProvider:
+    """The loaded plugin owning ``provider``, or a ValidationError naming the installed ones."""
+    loaded = plugin_registry.providers.get(provider)
+    if loaded is None:
+        installed = ", ".join(plugin_registry.names()) or "none"
+        raise ValidationError(
+            f"unknown provider {provider!r}. Installed providers: {installed}. "
+            + install_hint(provider),
+            provider=provider,
+        )
+    return loaded
 
 
 def _key_from_env(names: list[str]) -> str | None:

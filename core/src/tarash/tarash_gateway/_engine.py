@@ -473,6 +473,7 @@ def _attempt_record(
         error_message=(getattr(error, "message", None) or str(error)) if error else None,
         is_retryable=is_retryable_error(error) if error is not None else None,
         request_id=getattr(error, "request_id", None),
+        adjustments=link.adjustments,  # type: ignore[arg-type]
     )
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from tarash.tarash_gateway.capabilities import ModelCapabilities
     from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
     from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, ProviderInfo
 
@@ -50,6 +51,36 @@ def tarash_supports_modality(provider: str, model: str, modality: Modality) -> b
 
     Returns:
         True/False when this plugin owns ``provider``; None otherwise.
+        The call stops at the first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def tarash_describe_model(
+    provider: str, model: str, modality: Modality
+) -> ModelCapabilities | None:
+    """Describe what ``model`` accepts for ``modality`` (no I/O).
+
+    Answer from the same data that validates and maps requests (the plugin's
+    :class:`~tarash.tarash_gateway.capabilities.Catalog`), so the description
+    cannot drift from the behaviour. Optional: a plugin without it is described
+    as declaring no field data.
+
+    Returns:
+        The model's capabilities, or None when this plugin does not own
+        ``provider`` (or knows nothing of ``model``).
+        The call stops at the first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def tarash_list_models(provider: str) -> list[ModelCapabilities] | None:
+    """List the models (or model-id prefixes) the plugin maps exactly, with their capabilities.
+
+    Returns:
+        One entry per known model id, or None when this plugin does not own ``provider``.
         The call stops at the first non-None result.
     """
     raise NotImplementedError

@@ -99,6 +99,18 @@ STSProgressCallback = SyncSTSProgressCallback | AsyncSTSProgressCallback
 
 
 # ---------------------------------------------------------------- metadata
+class MappingAdjustment(BaseModel):
+    """A value the mapping changed from what was asked (never silent: recorded here)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    field: str = Field(description="The request field.")
+    sent_as: str = Field(description="The provider's field.")
+    asked: Any = None
+    sent: Any = None
+    why: str = ""
+
+
 class AttemptMetadata(BaseModel):
     """One provider attempt within a fallback chain."""
 
@@ -114,6 +126,9 @@ class AttemptMetadata(BaseModel):
     error_message: str | None = None
     is_retryable: bool | None = None
     request_id: str | None = Field(default=None, description="The provider's job id, if any.")
+    adjustments: list[MappingAdjustment] = Field(
+        default_factory=list, description="Values the mapping changed from what was asked."
+    )
 
     @property
     def elapsed_seconds(self) -> float | None:

@@ -50,6 +50,7 @@ from tarash.tarash_gateway.hookspecs import hookimpl
 from tarash.tarash_gateway.models import Modality
 
 if TYPE_CHECKING:
+    from tarash.tarash_gateway.capabilities import Catalog, Family, ModelCapabilities
     from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest
     from tarash.tarash_gateway.providers.field_mappers import FieldMapper
 
@@ -231,29 +232,84 @@ class CallContext:
 class ProviderPlugin:
     """Base class of a plugin object that owns one provider id.
 
-    Subclass it, set ``name``, implement :meth:`info`, :meth:`map_fields`,
-    :meth:`submit` and :meth:`poll` (and :meth:`supports_modality` /
-    :meth:`cancel` where the defaults do not fit), then point the entry point at
-    an instance: ``fal = "tarash_fal:plugin"``. The ``tarash_*`` hook
-    implementations come from this class and answer only for ``name``, so no
-    plugin writes that dispatch itself.
+    Subclass it, set ``name`` and ``catalog`` (the model families as data, see
+    :mod:`tarash.tarash_gateway.capabilities`), implement :meth:`info`,
+    :meth:`submit` and :meth:`poll` (and :meth:`cancel`, :meth:`finish_payload`
+    where the defaults do not fit), then point the entry point at an instance:
+    ``fal = "tarash_fal:plugin"``. The ``tarash_*`` hook implementations come
+    from this class and answer only for ``name``, so no plugin writes that
+    dispatch itself.
+
+    With a ``catalog``, the defaults validate and map requests, choose the
+    family (endpoint) and describe models from the same tables. A plugin
+    without one implements :meth:`map_fields` itself.
     """
 
     name: ClassVar[str]
+    catalog: ClassVar[Catalog | None] = None
 
     def info(self) -> ProviderInfo:
         """Describe the provider (called once, at load)."""
         raise NotImplementedError
 
     def supports_modality(self, model: str, modality: Modality) -> bool:
-        """Whether ``model`` can generate ``modality`` (default: the provider's modalities)."""
-        return modality in self.info().modalities
+        """Whether ``model`` can generate ``modality``.
+
+        Default: a model the catalog knows does its families' modalities; any
+        other model id does the modalities the catalog has a generic table for
+        (without a catalog: the provider's modalities).
+        """
+        if self.catalog is None:
+            return modality in self.info().modalities
+        if self.catalog.find(model, modality):
+            return True
+        return not self.catalog.find(model) and modality in self.catalog.generic
+
+    def family(self, model: str, modality: Modality, request: GenerationRequest) -> Family:
+        """The catalog family (endpoint) that serves ``request``: see ``Catalog.select``."""
+        if self.catalog is None:
+            raise NotImplementedError(f"{type(self).__name__} has no catalog")
+        return self.catalog.select(model, modality, request)
 
     def map_fields(
         self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
     ) -> dict[str, Any]:
-        """The provider payload for ``request``; raise ValidationError for refused input."""
-        raise NotImplementedError
+        """The provider payload for ``request``; raise ValidationError for refused input.
+
+        Default (with a ``catalog``): the family's table with the user's
+        ``register_provider_field_mapping`` overrides on top (by API field),
+        applied to the request; standard fields the table does not read are
+        refused; ``extra_params`` are merged over the result, which then goes
+        through :meth:`finish_payload`.
+        """
+        from tarash.tarash_gateway._registry import user_field_mappers
+        from tarash.tarash_gateway.capabilities import refuse_unread_fields
+        from tarash.tarash_gateway.providers.field_mappers import apply_field_mappers
+
+        family = self.family(model, modality, request)
+        mappers = {**family.fields, **(user_field_mappers(self.name, model) or {})}
+        payload = apply_field_mappers(mappers, request)
+        refuse_unread_fields(mappers, request, modality)
+        payload.update(request.extra_params)
+        return self.finish_payload(family, payload, request, config)
+
+    def finish_payload(
+        self,
+        family: Family,
+        payload: dict[str, Any],
+        request: GenerationRequest,
+        config: GenerationConfig,
+    ) -> dict[str, Any]:
+        """Shape the mapped payload (add fixed fields, nest it); default: unchanged."""
+        return payload
+
+    def describe_model(self, model: str, modality: Modality) -> ModelCapabilities | None:
+        """What ``model`` accepts; default: from the catalog (None without one)."""
+        return None if self.catalog is None else self.catalog.describe(self.name, model, modality)
+
+    def list_models(self) -> list[ModelCapabilities]:
+        """The models the catalog knows; default: every declared model id."""
+        return [] if self.catalog is None else self.catalog.models(self.name)
 
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """A flow that starts the job."""
@@ -279,6 +335,18 @@ class ProviderPlugin:
     ) -> bool | None:
         """Hook: :meth:`supports_modality` for ``name``."""
         return self.supports_modality(model, modality) if provider == self.name else None
+
+    @hookimpl
+    def tarash_describe_model(
+        self, provider: str, model: str, modality: Modality
+    ) -> ModelCapabilities | None:
+        """Hook: :meth:`describe_model` for ``name``."""
+        return self.describe_model(model, modality) if provider == self.name else None
+
+    @hookimpl
+    def tarash_list_models(self, provider: str) -> list[ModelCapabilities] | None:
+        """Hook: :meth:`list_models` for ``name``."""
+        return self.list_models() if provider == self.name else None
 
     @hookimpl
     def tarash_map_fields(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import (
     CallContext,
@@ -19,9 +18,8 @@ from tarash.tarash_gateway.plugin import (
     ProviderInfo,
     ProviderPlugin,
 )
-from tarash.tarash_gateway.providers.field_mappers import apply_field_mappers
 from tarash_fal import _flows
-from tarash_fal._families import FIELD_MAPPINGS, MODEL_FAMILIES, mappers_for, modality_of
+from tarash_fal._families import CATALOG, FIELD_MAPPINGS, MODEL_FAMILIES
 from tarash_fal._version import __version__
 
 __all__ = [
@@ -42,6 +40,7 @@ class FalProvider(ProviderPlugin):
     """The ``fal`` provider."""
 
     name = PROVIDER
+    catalog = CATALOG
 
     def info(self) -> ProviderInfo:
         """Describe the ``fal`` provider."""
@@ -55,26 +54,12 @@ class FalProvider(ProviderPlugin):
             field_mappings=FIELD_MAPPINGS,
         )
 
-    def supports_modality(self, model: str, modality: Modality) -> bool:
-        """Video and image; a known family only its own modality, any other id both."""
-        if modality not in MODALITIES:
-            return False
-        known = modality_of(model)
-        return known is None or known == modality
-
     def map_fields(
         self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
     ) -> dict[str, Any]:
-        """The fal input for ``request``: the family's mapping, then ``extra_params`` over it."""
+        """The fal input for ``request``: the endpoint's table, then ``extra_params`` over it."""
         _flows.app_id(model)  # refuse malformed model ids before any network call
-        if getattr(request, "number_of_videos", 1) > 1:
-            raise ValidationError(
-                f"number_of_videos={request.number_of_videos} is not accepted; "  # type: ignore[union-attr]
-                "fal models generate one video per job (accepted: 1)"
-            )
-        payload = apply_field_mappers(mappers_for(model, modality), request)
-        payload.update(request.extra_params)
-        return payload
+        return super().map_fields(model, modality, request, config)
 
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """Flow: upload large inline media, submit to the queue, return the Job."""

@@ -1,40 +1,58 @@
-"""The model families fal serves with exact mappings, and the lookup over them.
+"""The model families fal serves with exact mappings, as one catalog.
 
-``FIELD_MAPPINGS`` is the provider's mapping registry ({model-id prefix:
-{api_field: FieldMapper}}); a model uses its longest matching prefix, and a
-model id no family knows gets the generic mapping of the modality asked for.
+Each family groups fal endpoints (model ids) with one mapping table per
+endpoint; ``CATALOG`` is the data the plugin validates, maps and describes
+from. A model uses its longest matching prefix, and a model id no family knows
+gets the generic mapping of the modality asked for.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tarash.tarash_gateway.capabilities import Catalog, Family
 from tarash.tarash_gateway.models import Modality
 from tarash.tarash_gateway.plugin import ModelFamily
-from tarash.tarash_gateway.providers.field_mappers import get_field_mappers_from_registry
 from tarash_fal import _image_models as image
 from tarash_fal import _video_models as video
 from tarash_fal._mapping import GENERIC_IMAGE, GENERIC_VIDEO, Mappers, source_fields
 
+FAL_PAGES = "https://fal.ai/models/{model}/api"
+"""fal publishes a page and an OpenAPI schema per endpoint id."""
+
 
 @dataclass(frozen=True)
-class Family:
-    """A model family: its name, modality and mapping tables by model-id prefix."""
+class Group:
+    """A named group of fal endpoints: one mapping table per endpoint id."""
 
     name: str
     modality: Modality
     tables: dict[str, Mappers]
     notes: str = ""
+    checked: str = "2026-11-27"
+
+    def families(self) -> list[Family]:
+        """One catalog family per endpoint, citing fal's page for it."""
+        return [
+            Family(
+                self.name,
+                self.modality,
+                (prefix,),
+                mappers,
+                endpoint=prefix,
+                source=f"{FAL_PAGES.format(model=prefix)} (checked {self.checked})",
+                notes=self.notes,
+            )
+            for prefix, mappers in self.tables.items()
+        ]
 
     def describe(self) -> ModelFamily:
-        """The family as the core shows it (``tarash providers --models``)."""
+        """The group as ``tarash providers --models`` lists it."""
         fields: list[str] = []
         for mappers in self.tables.values():
             for name in source_fields(mappers):
                 if name not in fields:
                     fields.append(name)
-            if "image_size" in mappers and "aspect_ratio" not in fields:
-                fields.append("aspect_ratio")
         fields.append("extra_params")
         return ModelFamily(
             name=self.name,
@@ -45,77 +63,61 @@ class Family:
         )
 
 
-FAMILIES: tuple[Family, ...] = (
-    Family(
+GROUPS: tuple[Group, ...] = (
+    Group(
         "Veo 3 / 3.1 / 3.1 lite",
         "video",
         video.VEO,
         "text, image, first-last-frame, reference and extend; duration as '8s'",
     ),
-    Family(
+    Group(
         "Kling (v1-v2.5, v2.6, v3, O1, O3)",
         "video",
         video.KLING,
         "std/pro; text, image, reference, video edit, motion control; duration as '5'",
     ),
-    Family(
-        "MiniMax / Hailuo", "video", video.MINIMAX, "enhance_prompt is sent as prompt_optimizer"
-    ),
-    Family("Sora 2 on fal", "video", video.SORA, "duration as an integer (4, 8, 12)"),
-    Family(
+    Group("MiniMax / Hailuo", "video", video.MINIMAX, "enhance_prompt is sent as prompt_optimizer"),
+    Group("Sora 2 on fal", "video", video.SORA, "duration as an integer (4, 8, 12)"),
+    Group(
         "Wan 2.2, 2.5, 2.6, 2.7",
         "video",
         video.WAN,
         "Wan 2.2 takes a frame count: duration_seconds * 16 + 1",
     ),
-    Family("ByteDance Seedance v1, v1.5, 2.0", "video", video.SEEDANCE),
-    Family("Pixverse v5, v5.5, v5.6, swap", "video", video.PIXVERSE),
-    Family(
+    Group("ByteDance Seedance v1, v1.5, 2.0", "video", video.SEEDANCE),
+    Group("Pixverse v5, v5.5, v5.6, swap", "video", video.PIXVERSE),
+    Group(
         "FLUX.1 (dev, schnell, pro, ultra, kontext)",
         "image",
         image.FLUX,
         "size 'WxH' or aspect_ratio becomes image_size",
     ),
-    Family("FLUX.2", "image", image.FLUX2),
-    Family("Z-Image Turbo", "image", image.Z_IMAGE),
-    Family("Recraft v3", "image", image.RECRAFT),
-    Family(
+    Group("FLUX.2", "image", image.FLUX2),
+    Group("Z-Image Turbo", "image", image.Z_IMAGE),
+    Group("Recraft v3", "image", image.RECRAFT),
+    Group(
         "Ideogram (v2, v3)",
         "image",
         image.IDEOGRAM,
         "quality (low/medium/high) becomes rendering_speed on v3",
     ),
-    Family("Nano Banana on fal", "image", image.NANO_BANANA),
+    Group("Nano Banana on fal", "image", image.NANO_BANANA),
 )
 
-FIELD_MAPPINGS: dict[str, Mappers] = {
-    prefix: mappers for family in FAMILIES for prefix, mappers in family.tables.items()
-}
-"""Every family's tables in one registry (longest-prefix lookup)."""
+CATALOG = Catalog(
+    [family for group in GROUPS for family in group.families()],
+    generic={
+        "video": Family(
+            "generic fal video model", "video", (), GENERIC_VIDEO, notes="fal's common names"
+        ),
+        "image": Family(
+            "generic fal image model", "image", (), GENERIC_IMAGE, notes="fal's common names"
+        ),
+    },
+)
+"""Every fal endpoint tarash maps exactly, plus generic tables for other model ids."""
 
-_MODALITY_OF_PREFIX: dict[str, Modality] = {
-    prefix: family.modality for family in FAMILIES for prefix in family.tables
-}
+FIELD_MAPPINGS: dict[str, Mappers] = CATALOG.field_mappings
+"""Every endpoint's table in one registry (what ``get_provider_field_mapping`` shows)."""
 
-MODEL_FAMILIES: list[ModelFamily] = [family.describe() for family in FAMILIES]
-
-
-def family_prefix(model: str) -> str | None:
-    """The longest family prefix ``model`` starts with, if any."""
-    if model in _MODALITY_OF_PREFIX:
-        return model
-    return max((p for p in _MODALITY_OF_PREFIX if model.startswith(p)), key=len, default=None)
-
-
-def modality_of(model: str) -> Modality | None:
-    """The modality of a known model family; None for model ids no family knows."""
-    prefix = family_prefix(model)
-    return None if prefix is None else _MODALITY_OF_PREFIX[prefix]
-
-
-def mappers_for(model: str, modality: Modality) -> Mappers:
-    """The mapping of ``model``: its family's table, else the generic one of ``modality``."""
-    generic = GENERIC_IMAGE if modality == "image" else GENERIC_VIDEO
-    found = get_field_mappers_from_registry(model, FIELD_MAPPINGS, generic)
-    assert found is not None
-    return found
+MODEL_FAMILIES: list[ModelFamily] = [group.describe() for group in GROUPS]

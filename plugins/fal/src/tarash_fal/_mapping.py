@@ -14,6 +14,7 @@ from typing import Any
 
 from tarash.tarash_gateway.plugin import to_data_uri
 from tarash.tarash_gateway.providers.field_mappers import (
+    Accepts,
     FieldMapper,
     FieldValueError,
     duration_field_mapper,
@@ -46,17 +47,10 @@ def image_url(roles: Sequence[str] = FIRST_FRAME_ROLES, required: bool = False) 
 
     def convert(_req: Any, value: Any) -> str | None:
         images = [item["image"] for item in value or [] if item.get("type") in wanted]
-        if not images:
-            return None
-        if len(images) > 1:
-            raise FieldValueError(
-                "image_list",
-                f"{len(images)} images of type {'/'.join(wanted)}",
-                "this model takes exactly one",
-            )
-        return to_data_uri(images[0], "image/png")
+        return to_data_uri(images[0], "image/png") if images else None
 
-    return FieldMapper("image_list", convert, required)
+    accepts = Accepts(roles=wanted, max_items=1, media="image")
+    return FieldMapper("image_list", convert, required, accepts)
 
 
 def image_urls(
@@ -71,11 +65,10 @@ def image_urls(
         images = [
             item["image"] for item in value or [] if wanted is None or item.get("type") in wanted
         ]
-        if max_items is not None and len(images) > max_items:
-            raise FieldValueError("image_list", f"{len(images)} images", f"at most {max_items}")
         return [to_data_uri(image, "image/png") for image in images]
 
-    return FieldMapper("image_list", convert, required)
+    accepts = Accepts(roles=wanted, max_items=max_items, media="image")
+    return FieldMapper("image_list", convert, required, accepts)
 
 
 def last_frame_url(required: bool = False) -> FieldMapper:
@@ -89,7 +82,7 @@ def video_url(required: bool = False) -> FieldMapper:
     def convert(_req: Any, value: Any) -> str | None:
         return None if value is None else to_data_uri(value, "video/mp4")
 
-    return FieldMapper("video", convert, required)
+    return FieldMapper("video", convert, required, Accepts(media="video"))
 
 
 def video_urls() -> FieldMapper:
@@ -98,7 +91,7 @@ def video_urls() -> FieldMapper:
     def convert(_req: Any, value: Any) -> list[str]:
         return [] if value is None else [to_data_uri(value, "video/mp4")]
 
-    return FieldMapper("video", convert)
+    return FieldMapper("video", convert, accepts=Accepts(media="video"))
 
 
 def duration(
@@ -117,17 +110,13 @@ def seconds_range(low: int, high: int) -> list[int]:
 
 def num_frames(fps: int = 16, min_frames: int = 17, max_frames: int = 161) -> FieldMapper:
     """``duration_seconds`` as a frame count (``seconds * fps + 1``), for Wan 2.2."""
+    low, high = -(-(min_frames - 1) // fps), (max_frames - 1) // fps
 
     def convert(_req: Any, value: Any) -> int | None:
-        if value is None:
-            return None
-        frames = int(value) * fps + 1
-        if not min_frames <= frames <= max_frames:
-            low, high = -(-(min_frames - 1) // fps), (max_frames - 1) // fps
-            raise FieldValueError("duration_seconds", value, f"accepted: {low} to {high}")
-        return frames
+        return None if value is None else int(value) * fps + 1
 
-    return FieldMapper("duration_seconds", convert)
+    accepts = Accepts(minimum=low, maximum=high, step=1, note=f"sent as frames at {fps} fps")
+    return FieldMapper("duration_seconds", convert, accepts=accepts)
 
 
 def choice(field: str, allowed: Sequence[Any] | Mapping[Any, Any]) -> FieldMapper:
@@ -164,13 +153,14 @@ def image_size(presets: Mapping[str, str] = IMAGE_SIZE_PRESETS) -> FieldMapper:
                 raise FieldValueError("size", value, "accepted: 'WIDTHxHEIGHT', e.g. '1024x768'")
             return {"width": int(match.group(1)), "height": int(match.group(2))}
         ratio = getattr(req, "aspect_ratio", None)
-        if ratio is None:
-            return None
-        if ratio not in presets:
-            raise FieldValueError("aspect_ratio", ratio, "accepted: " + ", ".join(presets))
-        return presets[ratio]
+        return None if ratio is None else presets[ratio]
 
-    return FieldMapper("size", convert)
+    return FieldMapper(
+        "size",
+        convert,
+        accepts=Accepts(note="'WIDTHxHEIGHT', e.g. '1024x768'; wins over aspect_ratio"),
+        also_reads=(("aspect_ratio", Accepts(values=tuple(presets))),),
+    )
 
 
 def aspect_ratio_from_size(allowed: Sequence[str]) -> FieldMapper:

@@ -15,14 +15,18 @@ silently dropped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tarash.tarash_gateway._accepts import Accepts, FieldValueError
 from tarash.tarash_gateway._media import to_data_uri
 from tarash.tarash_gateway.exceptions import ValidationError
 
 __all__ = [
+    "Accepts",
+    "Adjusted",
     "FieldMapper",
     "FieldValueError",
     "apply_field_mappers",
@@ -34,6 +38,7 @@ __all__ = [
     "get_field_mappers_from_registry",
     "image_input_field_mapper",
     "image_list_field_mapper",
+    "image_roles",
     "mask_image_field_mapper",
     "n_images_field_mapper",
     "passthrough_field_mapper",
@@ -48,16 +53,6 @@ ImageRole = Literal["reference", "first_frame", "last_frame", "asset", "style"]
 Converter = Callable[[Any, Any], Any]
 
 
-class FieldValueError(ValueError):
-    """A converter's refusal of a value: which field, which value, what is accepted."""
-
-    def __init__(self, field: str, value: object, accepted: str) -> None:
-        super().__init__(f"{field}={value!r} is not accepted; {accepted}")
-        self.field = field
-        self.value = value
-        self.accepted = accepted
-
-
 @dataclass(frozen=True)
 class FieldMapper:
     """Maps one request field to one API field.
@@ -65,16 +60,72 @@ class FieldMapper:
     Attributes:
         source_field: Attribute of the request to read.
         converter: ``(request, value) -> api_value``; return None to omit the field.
+            It only translates: what is accepted is ``accepts``.
         required: Refuse the request when the value (before or after conversion) is None.
+        accepts: What the field accepts (checked before the converter runs, quoted in
+            errors, published by ``describe_model``); None accepts any value.
+        also_reads: Other request fields the converter reads, with what each accepts
+            (e.g. fal's ``image_size`` reads ``size`` and ``aspect_ratio``).
     """
 
     source_field: str
     converter: Converter
     required: bool = False
+    accepts: Accepts | None = None
+    also_reads: tuple[tuple[str, Accepts], ...] = ()
+
+    def check(self, request: Any) -> None:
+        """Raise FieldValueError for a value of ``request`` this mapper does not accept."""
+        if self.accepts is not None:
+            value = getattr(request, self.source_field, None)
+            if self.source_field == "image_list":
+                _check_images(self.accepts, value)
+            else:
+                self.accepts.check(self.source_field, value)
+        for field, accepts in self.also_reads:
+            accepts.check(field, getattr(request, field, None))
 
 
-def apply_field_mappers(field_mappers: Mapping[str, FieldMapper], request: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Adjusted:
+    """A converter's result that differs from what the user asked, and why.
+
+    Return ``Adjusted(sent, asked, why)`` from a converter when the mapping had to
+    change a value (a ratio snapped to the nearest preset, a default filled in).
+    The payload gets ``sent``; the attempt's ``execution_metadata`` records the
+    change, so nothing is changed silently. Refuse instead (FieldValueError) when
+    the change alters what the user pays for or gets.
+    """
+
+    value: Any
+    asked: Any
+    why: str
+
+
+adjustments_var: ContextVar[list[dict[str, Any]] | None] = ContextVar(
+    "tarash_adjustments", default=None
+)
+"""Set by the core while it maps a request; :func:`apply_field_mappers` appends to it."""
+
+
+def _check_images(accepts: Accepts, value: Any) -> None:
+    images = [
+        item for item in value or [] if accepts.roles is None or item.get("type") in accepts.roles
+    ]
+    if accepts.max_items is not None and len(images) > accepts.max_items:
+        roles = "/".join(accepts.roles) if accepts.roles else "any role"
+        raise FieldValueError(
+            "image_list", f"{len(images)} images ({roles})", f"at most {accepts.max_items}"
+        )
+
+
+def apply_field_mappers(
+    field_mappers: Mapping[str, FieldMapper], request: Any, *, refuse_unsent: bool = True
+) -> dict[str, Any]:
     """Build a provider payload from ``request``.
+
+    Each value is checked against its mapper's ``accepts`` before the converter
+    runs. With ``refuse_unsent``, media the table never reads is refused.
 
     Returns:
         ``{api_field: value}`` without None values, empty lists or empty dicts.
@@ -83,6 +134,7 @@ def apply_field_mappers(field_mappers: Mapping[str, FieldMapper], request: Any) 
         ValidationError: A required field is missing or a value is not accepted.
     """
     payload: dict[str, Any] = {}
+    adjustments = adjustments_var.get()
     for api_field, mapper in field_mappers.items():
         value = getattr(request, mapper.source_field, None)
         if mapper.required and value in (None, [], ""):
@@ -90,18 +142,32 @@ def apply_field_mappers(field_mappers: Mapping[str, FieldMapper], request: Any) 
                 f"{mapper.source_field} is required by this model (sent as {api_field!r})"
             )
         try:
+            mapper.check(request)
             converted = mapper.converter(request, value)
         except FieldValueError as exc:
             raise ValidationError(str(exc)) from exc
         except ValueError as exc:
             raise ValidationError(f"{mapper.source_field}: {exc}") from exc
+        if isinstance(converted, Adjusted):
+            if adjustments is not None:
+                adjustments.append(
+                    {
+                        "field": mapper.source_field,
+                        "sent_as": api_field,
+                        "asked": converted.asked,
+                        "sent": converted.value,
+                        "why": converted.why,
+                    }
+                )
+            converted = converted.value
         if mapper.required and converted is None:
             raise ValidationError(
                 f"{mapper.source_field} is required by this model (sent as {api_field!r})"
             )
         if converted is not None and converted != [] and converted != {}:
             payload[api_field] = converted
-    _refuse_unsent_media(field_mappers, request)
+    if refuse_unsent:
+        _refuse_unsent_media(field_mappers, request)
     return payload
 
 
@@ -117,6 +183,29 @@ def _refuse_unsent_media(field_mappers: Mapping[str, FieldMapper], request: Any)
                 f"{field} is given, but this model takes no {what} and would ignore it; "
                 f"remove {field} or choose a model variant that takes {what}"
             )
+    roles = image_roles(field_mappers)
+    if roles is not None:
+        for item in getattr(request, "image_list", None) or []:
+            if item.get("type") not in roles:
+                raise ValidationError(
+                    f"image_list has an image of type {item.get('type')!r}, which this model "
+                    f"would ignore; accepted types: {', '.join(sorted(roles)) or 'none'}"
+                )
+
+
+def image_roles(field_mappers: Mapping[str, FieldMapper]) -> set[str] | None:
+    """The image roles a mapping reads from ``image_list``; None when it reads every role.
+
+    A mapper of ``image_list`` without declared roles reads every role.
+    """
+    roles: set[str] = set()
+    for mapper in field_mappers.values():
+        if mapper.source_field != "image_list":
+            continue
+        if mapper.accepts is None or mapper.accepts.roles is None:
+            return None
+        roles.update(mapper.accepts.roles)
+    return roles
 
 
 def get_field_mappers_from_registry(
@@ -129,10 +218,6 @@ def get_field_mappers_from_registry(
         return registry[model_name]
     best = max((key for key in registry if model_name.startswith(key)), key=len, default=None)
     return registry[best] if best is not None else fallback_mappers
-
-
-def _accepted(values: Iterable[object]) -> str:
-    return "accepted: " + ", ".join(repr(v) for v in values)
 
 
 # ---------------------------------------------------------------- generic mappers
@@ -152,15 +237,11 @@ def enum_field_mapper(
     required: bool = False,
 ) -> FieldMapper:
     """Accept only ``allowed_values``; a mapping also translates (``{"16:9": "landscape"}``)."""
-
-    def convert(_req: Any, value: Any) -> Any:
-        if value is None:
-            return None
-        if value not in allowed_values:
-            raise FieldValueError(source_field, value, _accepted(allowed_values))
-        return allowed_values[value] if isinstance(allowed_values, Mapping) else value
-
-    return FieldMapper(source_field, convert, required)
+    accepts = Accepts(values=tuple(allowed_values))
+    if isinstance(allowed_values, Mapping):
+        table = dict(allowed_values)
+        return FieldMapper(source_field, lambda _req, value: table.get(value), required, accepts)
+    return FieldMapper(source_field, lambda _req, value: value, required, accepts)
 
 
 def aspect_ratio_field_mapper(
@@ -200,20 +281,17 @@ def duration_field_mapper(
         add_suffix: Append ``s`` to string durations.
     """
     allowed = sorted({int(str(v).rstrip("s")) for v in allowed_values}) if allowed_values else None
+    accepts = Accepts(values=tuple(allowed)) if allowed is not None else None
 
     def convert(_req: Any, value: Any) -> Any:
         if value is None:
             return None
         seconds = int(value)
-        if allowed is not None and seconds not in allowed:
-            raise FieldValueError(
-                "duration_seconds", value, "accepted: " + ", ".join(f"{s}" for s in allowed)
-            )
         if field_type == "int":
             return seconds
         return f"{seconds}s" if add_suffix else str(seconds)
 
-    return FieldMapper("duration_seconds", convert)
+    return FieldMapper("duration_seconds", convert, accepts=accepts)
 
 
 # ---------------------------------------------------------------- media mappers
@@ -236,17 +314,12 @@ def single_image_field_mapper(
 
     def convert(_req: Any, value: Any) -> str | None:
         images = _images_of(value, roles)
-        if not images:
-            return None
-        if len(images) > 1:
-            if strict:
-                raise FieldValueError(
-                    "image_list", f"{len(images)} {image_type} images", "at most 1 accepted"
-                )
+        if len(images) != 1:
             return None
         return to_data_uri(images[0], "image/png")
 
-    return FieldMapper("image_list", convert, required)
+    accepts = Accepts(roles=roles, max_items=1 if strict else None, media="image")
+    return FieldMapper("image_list", convert, required, accepts)
 
 
 def image_list_field_mapper(
@@ -257,12 +330,12 @@ def image_list_field_mapper(
     roles = [image_type] if isinstance(image_type, str) else image_type
 
     def convert(_req: Any, value: Any) -> list[str]:
-        images = _images_of(value, roles)
-        if max_items is not None and len(images) > max_items:
-            raise FieldValueError("image_list", f"{len(images)} images", f"at most {max_items}")
-        return [to_data_uri(image, "image/png") for image in images]
+        return [to_data_uri(image, "image/png") for image in _images_of(value, roles)]
 
-    return FieldMapper("image_list", convert)
+    accepts = Accepts(
+        roles=None if roles is None else tuple(roles), max_items=max_items, media="image"
+    )
+    return FieldMapper("image_list", convert, accepts=accepts)
 
 
 def image_input_field_mapper(required: bool = False) -> FieldMapper:
@@ -272,7 +345,7 @@ def image_input_field_mapper(required: bool = False) -> FieldMapper:
         images = _images_of(value, None)
         return to_data_uri(images[0], "image/png") if images else None
 
-    return FieldMapper("image_list", convert, required)
+    return FieldMapper("image_list", convert, required, Accepts(max_items=1, media="image"))
 
 
 def video_url_field_mapper(required: bool = False) -> FieldMapper:
@@ -281,7 +354,7 @@ def video_url_field_mapper(required: bool = False) -> FieldMapper:
     def convert(_req: Any, value: Any) -> str | None:
         return None if value is None else to_data_uri(value, "video/mp4")
 
-    return FieldMapper("video", convert, required)
+    return FieldMapper("video", convert, required, Accepts(media="video"))
 
 
 def mask_image_field_mapper() -> FieldMapper:
@@ -290,7 +363,7 @@ def mask_image_field_mapper() -> FieldMapper:
     def convert(_req: Any, value: Any) -> str | None:
         return None if value is None else to_data_uri(value, "image/png")
 
-    return FieldMapper("mask_image", convert)
+    return FieldMapper("mask_image", convert, accepts=Accepts(media="image"))
 
 
 # ---------------------------------------------------------------- image option mappers
@@ -321,12 +394,7 @@ def _option_mapper(field: str, allowed_values: Sequence[str] | None) -> FieldMap
 
 def n_images_field_mapper(min_value: int = 1, max_value: int = 10) -> FieldMapper:
     """Map ``n`` (number of images), bounded to ``[min_value, max_value]``."""
-
-    def convert(_req: Any, value: Any) -> int | None:
-        if value is None:
-            return None
-        if not min_value <= int(value) <= max_value:
-            raise FieldValueError("n", value, f"accepted: {min_value} to {max_value}")
-        return int(value)
-
-    return FieldMapper("n", convert)
+    accepts = Accepts(minimum=min_value, maximum=max_value, step=1)
+    return FieldMapper(
+        "n", lambda _req, value: None if value is None else int(value), False, accepts
+    )

@@ -1,0 +1,117 @@
+"""What a request field accepts, as data: the one source of validation and description.
+
+An :class:`Accepts` sits on each :class:`~tarash.tarash_gateway.providers.field_mappers.FieldMapper`.
+:func:`~tarash.tarash_gateway.providers.field_mappers.apply_field_mappers` checks
+request values against it before any converter runs, the error messages quote it,
+and :func:`~tarash.tarash_gateway.describe_model` publishes it. A mapping's
+converter only translates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+MediaKind = Literal["image", "video", "audio"]
+
+
+class FieldValueError(ValueError):
+    """A refusal of a value: which field, which value, what is accepted."""
+
+    def __init__(self, field: str, value: object, accepted: str) -> None:
+        super().__init__(f"{field}={value!r} is not accepted; {accepted}")
+        self.field = field
+        self.value = value
+        self.accepted = accepted
+
+
+@dataclass(frozen=True)
+class Accepts:
+    """The values one request field accepts for one model.
+
+    Attributes:
+        values: A closed list of accepted values (request values, before translation).
+        minimum: Smallest accepted number (inclusive).
+        maximum: Largest accepted number (inclusive).
+        step: Numbers must be ``minimum + k * step``.
+        max_items: For ``image_list`` roles: at most this many images.
+        roles: For ``image_list``: the image roles (``ImageType.type``) this field reads;
+            None means every role.
+        media: The kind of media the field carries (image, video, audio).
+        max_bytes: Largest accepted input, where the provider documents one.
+        note: Free text for what the data above cannot say ("'WIDTHxHEIGHT'").
+    """
+
+    values: tuple[Any, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    max_items: int | None = None
+    roles: tuple[str, ...] | None = None
+    media: MediaKind | None = None
+    max_bytes: int | None = None
+    note: str = ""
+
+    @classmethod
+    def one_of(cls, values: Sequence[Any], note: str = "") -> Accepts:
+        """A closed list of values."""
+        return cls(values=tuple(values), note=note)
+
+    @classmethod
+    def range(
+        cls, minimum: float | None = None, maximum: float | None = None, step: float | None = None
+    ) -> Accepts:
+        """Numbers from ``minimum`` to ``maximum`` (inclusive), optionally on a ``step``."""
+        return cls(minimum=minimum, maximum=maximum, step=step)
+
+    def describe(self) -> str:
+        """What is accepted, in words: ``accepted: 4, 6, 8``."""
+        parts: list[str] = []
+        if self.values is not None:
+            parts.append(", ".join(repr(v) if isinstance(v, str) else str(v) for v in self.values))
+        if self.minimum is not None or self.maximum is not None:
+            low = "" if self.minimum is None else _number(self.minimum)
+            high = "" if self.maximum is None else _number(self.maximum)
+            text = f"{low} to {high}" if low and high else (f">= {low}" if low else f"<= {high}")
+            if self.step not in (None, 1):
+                text += f" in steps of {_number(self.step)}"  # type: ignore[arg-type]
+            parts.append(text)
+        if self.roles is not None:
+            parts.append("image roles " + ", ".join(self.roles))
+        if self.max_items is not None:
+            parts.append(f"at most {self.max_items}")
+        if self.note:
+            parts.append(self.note)
+        return "accepted: " + "; ".join(parts) if parts else "any value"
+
+    def check(self, field: str, value: Any) -> None:
+        """Raise FieldValueError when ``value`` (not None) is outside what is accepted."""
+        if value is None:
+            return
+        if self.values is not None and not _contains(self.values, value):
+            raise FieldValueError(field, value, self.describe())
+        if self.minimum is not None or self.maximum is not None or self.step is not None:
+            self._check_number(field, value)
+
+    def _check_number(self, field: str, value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise FieldValueError(field, value, self.describe())
+        if self.minimum is not None and value < self.minimum:
+            raise FieldValueError(field, value, self.describe())
+        if self.maximum is not None and value > self.maximum:
+            raise FieldValueError(field, value, self.describe())
+        if self.step not in (None, 0):
+            base = self.minimum or 0
+            ratio = (value - base) / self.step  # type: ignore[operator]
+            if abs(ratio - round(ratio)) > 1e-9:
+                raise FieldValueError(field, value, self.describe())
+
+
+def _contains(values: tuple[Any, ...], value: Any) -> bool:
+    # bool is an int: True must not pass for 1, nor 1 for True.
+    return any(v == value and isinstance(v, bool) == isinstance(value, bool) for v in values)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

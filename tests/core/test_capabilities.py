@@ -1,0 +1,171 @@
+"""Capabilities as data: one table validates, maps, chooses the endpoint and describes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tarash.tarash_gateway import describe_model, list_models
+from tarash.tarash_gateway.capabilities import (
+    Accepts,
+    Catalog,
+    Family,
+    ModelCapabilities,
+    refuse_unread_fields,
+)
+from tarash.tarash_gateway.exceptions import ValidationError
+from tarash.tarash_gateway.models import ImageGenerationRequest, VideoGenerationRequest
+from tarash.tarash_gateway.providers.field_mappers import (
+    Adjusted,
+    FieldMapper,
+    adjustments_var,
+    apply_field_mappers,
+    duration_field_mapper,
+    enum_field_mapper,
+    image_list_field_mapper,
+    n_images_field_mapper,
+    passthrough_field_mapper,
+    single_image_field_mapper,
+)
+
+PROMPT = passthrough_field_mapper("prompt", required=True)
+T2V = Family(
+    "toy text-to-video",
+    "video",
+    ("toy/gen",),
+    {"promptText": PROMPT, "duration": duration_field_mapper("int", [5, 10])},
+    endpoint="/v1/text_to_video",
+    selected_when="no first frame",
+)
+I2V = Family(
+    "toy image-to-video",
+    "video",
+    ("toy/gen",),
+    {
+        "promptText": PROMPT,
+        "promptImage": single_image_field_mapper(required=True, image_type="first_frame"),
+        "ratio": enum_field_mapper("aspect_ratio", {"16:9": "1280:720", "9:16": "720:1280"}),
+    },
+    endpoint="/v1/image_to_video",
+    selected_when="a first frame is given",
+)
+CATALOG = Catalog([T2V, I2V])
+FRAME = {"image": "https://x/f.png", "type": "first_frame"}
+
+
+def test_accepts_describes_and_checks_from_the_same_data():
+    durations = Accepts.one_of([4, 6, 8])
+    assert durations.describe() == "accepted: 4, 6, 8"
+    durations.check("duration_seconds", 6)
+    with pytest.raises(ValueError, match=r"duration_seconds=7 is not accepted; accepted: 4, 6, 8"):
+        durations.check("duration_seconds", 7)
+    counts = Accepts.range(1, 4, 1)
+    assert counts.describe() == "accepted: 1 to 4"
+    with pytest.raises(ValueError, match="accepted: 1 to 4"):
+        counts.check("n", 5)
+    with pytest.raises(ValueError):
+        Accepts.one_of([1]).check("n", True)  # True is not 1
+    with pytest.raises(ValueError, match="steps of 0.5"):
+        Accepts.range(0.5, 2, 0.5).check("speed", 0.7)
+
+
+def test_refused_values_name_the_accepted_ones_from_the_table():
+    with pytest.raises(
+        ValidationError, match=r"duration_seconds=7 is not accepted; accepted: 5, 10"
+    ):
+        apply_field_mappers(T2V.fields, VideoGenerationRequest(prompt="p", duration_seconds=7))
+    with pytest.raises(ValidationError, match=r"n=9 .*accepted: 1 to 4"):
+        apply_field_mappers(
+            {"n": n_images_field_mapper(1, 4)}, ImageGenerationRequest(prompt="p", n=9)
+        )
+
+
+def test_catalog_chooses_the_endpoint_from_what_the_request_holds():
+    text = VideoGenerationRequest(prompt="p")
+    image = VideoGenerationRequest(prompt="p", image_list=[FRAME], aspect_ratio="9:16")
+    assert CATALOG.select("toy/gen-2", "video", text).endpoint == "/v1/text_to_video"
+    chosen = CATALOG.select("toy/gen-2", "video", image)
+    assert chosen.endpoint == "/v1/image_to_video"
+    assert apply_field_mappers(chosen.fields, image) == {
+        "promptText": "p",
+        "promptImage": "https://x/f.png",
+        "ratio": "720:1280",
+    }
+    with pytest.raises(ValidationError, match="not a known video model; known: toy/gen"):
+        CATALOG.select("other", "video", text)
+
+
+def test_describe_lists_variants_values_and_json_round_trips():
+    caps = CATALOG.describe("toy", "toy/gen-2", "video")
+    assert caps is not None
+    assert caps.family == "toy text-to-video" and caps.endpoint == "/v1/text_to_video"
+    assert [v.endpoint for v in caps.variants] == ["/v1/text_to_video", "/v1/image_to_video"]
+    ratio = next(f for f in caps.variants[1].fields if f.name == "aspect_ratio")
+    assert ratio.values == ["16:9", "9:16"] and ratio.sent_as == ["ratio"]
+    frame = next(f for f in caps.variants[1].fields if f.name == "image_list")
+    assert frame.roles == ["first_frame"] and frame.max_items == 1 and frame.required
+    assert "seed" in caps.unused_fields and "aspect_ratio" not in caps.unused_fields
+    again = ModelCapabilities.model_validate_json(caps.model_dump_json())
+    assert again == caps
+    json.dumps(caps.model_dump(mode="json"))
+
+
+def test_fields_a_model_does_not_take_are_refused_not_dropped():
+    request = VideoGenerationRequest(prompt="p", seed=3)
+    with pytest.raises(ValidationError, match=r"seed=3 is not taken by this model"):
+        refuse_unread_fields(T2V.fields, request, "video")
+    refuse_unread_fields(
+        T2V.fields, VideoGenerationRequest(prompt="p", number_of_videos=1), "video"
+    )
+
+
+def test_images_of_a_role_no_field_reads_are_refused():
+    request = VideoGenerationRequest(
+        prompt="p", image_list=[FRAME, {"image": "https://x/s.png", "type": "style"}]
+    )
+    with pytest.raises(ValidationError, match="type 'style'.*accepted types: first_frame"):
+        apply_field_mappers(I2V.fields, request)
+    too_many = VideoGenerationRequest(prompt="p", image_list=[FRAME, FRAME])
+    with pytest.raises(ValidationError, match="at most 1"):
+        apply_field_mappers({"refs": image_list_field_mapper("first_frame", 1)}, too_many)
+
+
+def test_adjustments_are_recorded_never_silent():
+    snap = FieldMapper(
+        "aspect_ratio", lambda _r, v: Adjusted("16:9", v, "nearest preset"), accepts=None
+    )
+    recorded: list[dict[str, object]] = []
+    token = adjustments_var.set(recorded)
+    try:
+        payload = apply_field_mappers(
+            {"ratio": snap}, VideoGenerationRequest(prompt="p", aspect_ratio="21:9")
+        )
+    finally:
+        adjustments_var.reset(token)
+    assert payload == {"ratio": "16:9"}
+    assert recorded == [
+        {
+            "field": "aspect_ratio",
+            "sent_as": "ratio",
+            "asked": "21:9",
+            "sent": "16:9",
+            "why": "nearest preset",
+        }
+    ]
+
+
+def test_describe_model_for_fal_answers_from_the_plugin_tables():
+    caps = describe_model("fal", "fal-ai/veo3.1/fast")
+    assert caps.modality == "video" and caps.family and caps.family.startswith("Veo")
+    duration = caps.field("duration_seconds")
+    assert duration is not None and duration.values == [4, 6, 8]
+    assert duration.sent_as == ["duration"]
+    assert caps.source and "fal.ai/models/fal-ai/veo3.1" in caps.source
+    default = describe_model("fal", modality="image")
+    assert default.model == "fal-ai/flux/dev"
+    assert any(m.model == "fal-ai/veo3.1/fast/image-to-video" for m in list_models("fal"))
+    with pytest.raises(ValidationError, match="does not support tts"):
+        describe_model("fal", "fal-ai/veo3.1/fast", "tts")
+    with pytest.raises(ValidationError, match="unknown provider 'nope'"):
+        describe_model("nope", "x")

@@ -555,9 +555,14 @@ def test_inline_bytes_become_data_uris() -> None:
             ["resolution='1080p'", "'720p'"],
         ),
         (
+            "fal-ai/minimax/hailuo-02/standard/text-to-video",
+            dict(prompt="p", resolution="1080p"),
+            ["resolution='1080p'", "'512p', '768p'"],
+        ),
+        (
             "fal-ai/minimax/hailuo-02/pro/text-to-video",
-            dict(prompt="p", resolution="4k"),
-            ["resolution='4k'", "'768p'"],
+            dict(prompt="p", resolution="1080p"),
+            ["resolution='1080p' is not taken by this model"],
         ),
         (
             "fal-ai/wan/v2.2-a14b/text-to-video",
@@ -620,6 +625,54 @@ def test_bad_image_input_is_refused(
         map_image(model, **fields)
     for fragment in fragments:
         assert fragment in str(caught.value)
+
+
+# ---- the three mappings that disagreed with fal's published pages (issue 13)
+def test_flux_dev_with_an_image_is_refused_and_image_to_image_takes_it() -> None:
+    with pytest.raises(ValidationError, match="image_list is given, but this model takes no"):
+        map_image("fal-ai/flux/dev", prompt="p", image_list=[ref()])
+    assert map_image(
+        "fal-ai/flux/dev/image-to-image",
+        prompt="p",
+        image_list=[ref()],
+        extra_params={"strength": 0.8},
+    ) == {"prompt": "p", "image_url": IMG, "strength": 0.8}
+    with pytest.raises(ValidationError, match="image_list is required"):
+        map_image("fal-ai/flux/dev/image-to-image", prompt="p")
+
+
+def test_hailuo_02_standard_sends_768p_and_pro_sends_no_resolution() -> None:
+    assert map_video(
+        "fal-ai/minimax/hailuo-02/standard/text-to-video",
+        prompt="p",
+        resolution="768p",
+        duration_seconds=10,
+    ) == {"prompt": "p", "resolution": "768P", "duration": "10"}
+    assert map_video(
+        "fal-ai/minimax/hailuo-02/pro/image-to-video", prompt="p", image_list=[first()]
+    ) == {"prompt": "p", "image_url": IMG}
+
+
+def test_kling_v21_pro_image_to_video_sends_no_aspect_ratio() -> None:
+    assert map_video(
+        "fal-ai/kling-video/v2.1/pro/image-to-video",
+        prompt="p",
+        image_list=[first()],
+        duration_seconds=10,
+    ) == {"prompt": "p", "image_url": IMG, "duration": "10"}
+    with pytest.raises(ValidationError, match="aspect_ratio='16:9' is not taken by this model"):
+        map_video(
+            "fal-ai/kling-video/v2.1/pro/image-to-video",
+            prompt="p",
+            image_list=[first()],
+            aspect_ratio="16:9",
+        )
+    assert map_video(
+        "fal-ai/kling-video/v2.1/pro/text-to-video", prompt="p", aspect_ratio="9:16"
+    ) == {
+        "prompt": "p",
+        "aspect_ratio": "9:16",
+    }
 
 
 def test_provider_info_exposes_families_and_mappings() -> None:

@@ -17,13 +17,15 @@ from tarash_fal._mapping import (
 )
 
 # ---------------------------------------------------------------- FLUX.1 (dev, schnell, pro)
+# fal's text-to-image FLUX endpoints document no input image: image-to-image is its own
+# endpoint (fal-ai/flux/dev/image-to-image), with the image required.
 _FLUX1: Mappers = {
     "prompt": PROMPT,
     "image_size": image_size(),
     "num_images": num_images(4),
     "seed": SEED,
-    "image_url": image_url(),
 }
+_FLUX1_I2I: Mappers = {**_FLUX1, "image_url": image_url(required=True)}
 _FLUX_PRO: Mappers = {
     "prompt": PROMPT,
     "image_size": image_size(),
@@ -33,6 +35,7 @@ _FLUX_PRO: Mappers = {
 _ULTRA_RATIOS = ["21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21"]
 FLUX: dict[str, Mappers] = {
     "fal-ai/flux/": _FLUX1,
+    "fal-ai/flux/dev/image-to-image": _FLUX1_I2I,
     "fal-ai/flux-pro": _FLUX_PRO,
     "fal-ai/flux-pro/v1.1-ultra": {
         "prompt": PROMPT,
@@ -71,7 +74,13 @@ Z_IMAGE: dict[str, Mappers] = {
         "image_size": image_size(),
         "num_images": num_images(4),
         "seed": SEED,
-        "image_url": image_url(),
+    },
+    "fal-ai/z-image/turbo/image-to-image": {
+        "prompt": PROMPT,
+        "image_size": image_size(),
+        "num_images": num_images(4),
+        "seed": SEED,
+        "image_url": image_url(required=True),
     },
 }
 

@@ -93,14 +93,22 @@ _KLING_5_10 = duration([5, 10])
 _KLING_3_10 = duration(seconds_range(3, 10))
 _KLING_3_15 = duration(seconds_range(3, 15))
 
-_KLING_LEGACY: Mappers = {  # v1.x - v2.5 turbo
+# v1.x - v2.5 turbo: fal's text-to-video pages take aspect_ratio; the image-to-video
+# pages take a required image_url and no aspect_ratio (the frame sets it).
+_KLING_LEGACY: Mappers = {
     "prompt": PROMPT,
     "duration": _KLING_5_10,
     "aspect_ratio": _KLING_RATIO,
     "negative_prompt": NEGATIVE_PROMPT,
-    "image_url": image_url(),
-    "tail_image_url": last_frame_url(),
 }
+_KLING_LEGACY_I2V: Mappers = {
+    "prompt": PROMPT,
+    "image_url": image_url(required=True),
+    "tail_image_url": last_frame_url(),
+    "duration": _KLING_5_10,
+    "negative_prompt": NEGATIVE_PROMPT,
+}
+_KLING_LEGACY_VERSIONS = ("v1", "v1.5", "v1.6", "v2", "v2.1", "v2.5-turbo")
 _KLING26_T2V: Mappers = {
     "prompt": PROMPT,
     "duration": _KLING_5_10,
@@ -188,6 +196,15 @@ def _tiers(
 
 KLING: dict[str, Mappers] = {
     "fal-ai/kling-video": _KLING_LEGACY,
+    **{
+        key: table
+        for version in _KLING_LEGACY_VERSIONS
+        for key, table in _tiers(
+            f"fal-ai/kling-video/{version}",
+            {"image-to-video": _KLING_LEGACY_I2V},
+            ("standard", "pro", "master"),
+        ).items()
+    },
     "fal-ai/kling-video/v2.6": _KLING26_T2V,
     **_tiers(
         "fal-ai/kling-video/v2.6",
@@ -235,10 +252,19 @@ MINIMAX: dict[str, Mappers] = {
         "prompt_optimizer": _PROMPT_OPTIMIZER,
         "image_url": image_url(),
     },
+    # Standard renders 512P or 768P; 1080P is the pro endpoints' (6 s only), which take
+    # no resolution field.
     "fal-ai/minimax/hailuo-02": {
         "prompt": PROMPT,
         "duration": duration([6, 10]),
-        "resolution": choice("resolution", {"512p": "512P", "768p": "768P", "1080p": "1080P"}),
+        "resolution": choice("resolution", {"512p": "512P", "768p": "768P"}),
+        "prompt_optimizer": _PROMPT_OPTIMIZER,
+        "image_url": image_url(),
+        "end_image_url": last_frame_url(),
+    },
+    "fal-ai/minimax/hailuo-02/pro": {
+        "prompt": PROMPT,
+        "duration": duration([6]),
         "prompt_optimizer": _PROMPT_OPTIMIZER,
         "image_url": image_url(),
         "end_image_url": last_frame_url(),

@@ -21,7 +21,7 @@ import httpx
 import pydantic
 
 from tarash.tarash_gateway._chain import Link, resolve_chain
-from tarash.tarash_gateway._flow import CallHandler, Notify, Program, Send
+from tarash.tarash_gateway._flow import CallHandler, Notify, Program, Send, SendAll
 from tarash.tarash_gateway._redact import redact_url, scrub_exception
 from tarash.tarash_gateway._transport import USER_AGENT
 from tarash.tarash_gateway.exceptions import (
@@ -44,7 +44,7 @@ from tarash.tarash_gateway.models import (
     GenerationRequest,
     Modality,
 )
-from tarash.tarash_gateway.plugin import CallContext, Job, JobStatus, Sleep
+from tarash.tarash_gateway.plugin import CallContext, Concurrently, Job, JobStatus, Sleep
 
 logger = logging.getLogger("tarash")
 
@@ -263,7 +263,7 @@ def _drive(
 
 def _drive_flow(link: Link, flow: Any, deadline: float, hook: str) -> Generator[Any, Any, Any]:
     """Run a plugin flow: time-box its requests, map transport errors, log without secrets."""
-    response: httpx.Response | None = None
+    response: httpx.Response | list[httpx.Response | TarashException] | None = None
     while True:
         try:
             item = flow.send(response)
@@ -282,28 +282,24 @@ def _drive_flow(link: Link, flow: Any, deadline: float, hook: str) -> Generator[
             yield item
             response = None
             continue
+        if isinstance(item, Concurrently) and item.requests:
+            response = yield from _send_all(link, flow, item.requests, deadline, hook)
+            continue
         if not isinstance(item, httpx.Request):
             flow.close()
             raise TarashException(
-                f"{hook} flow yielded {type(item).__name__}; flows yield httpx.Request or Sleep",
+                f"{hook} flow yielded {type(item).__name__}; "
+                "flows yield httpx.Request, Sleep or Concurrently",
                 provider=link.provider,
             )
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            flow.close()
-            raise TimeoutError(
-                f"timeout={link.config.timeout}s reached", timeout_seconds=link.config.timeout
-            )
-        if "user-agent" not in item.headers:
-            item.headers["User-Agent"] = USER_AGENT
-        item.extensions["timeout"] = httpx.Timeout(
-            remaining, connect=min(remaining, 10.0)
-        ).as_dict()
+        _prepare(link, flow, item, deadline)
         started = time.perf_counter()
         try:
             # A submit creates a paid job: it finishes even when interrupted, so that
             # the job it created can be cancelled (see _flow.run_sync / run_async).
-            response = yield Send(item, link.provider, must_finish=hook == "tarash_submit")
+            answer: httpx.Response = yield Send(
+                item, link.provider, must_finish=hook == "tarash_submit"
+            )
         except httpx.HTTPError as exc:
             flow.close()
             raise _transport_error(link, item, exc, deadline) from exc
@@ -315,9 +311,42 @@ def _drive_flow(link: Link, flow: Any, deadline: float, hook: str) -> Generator[
                 "tarash: %s %s → %d (%.1f ms)",
                 item.method,
                 redact_url(str(item.url)),
-                response.status_code,
+                answer.status_code,
                 (time.perf_counter() - started) * 1000,
             )
+        response = answer
+
+
+def _prepare(link: Link, flow: Any, request: httpx.Request, deadline: float) -> None:
+    """Time-box ``request`` to the deadline and name the client; past it, end the flow."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        flow.close()
+        raise TimeoutError(
+            f"timeout={link.config.timeout}s reached", timeout_seconds=link.config.timeout
+        )
+    if "user-agent" not in request.headers:
+        request.headers["User-Agent"] = USER_AGENT
+    request.extensions["timeout"] = httpx.Timeout(remaining, connect=min(remaining, 10.0)).as_dict()
+
+
+def _send_all(
+    link: Link, flow: Any, requests: tuple[httpx.Request, ...], deadline: float, hook: str
+) -> Generator[Any, Any, list[httpx.Response | TarashException]]:
+    """Send a flow's Concurrently requests; transport failures go to the flow, mapped."""
+    for request in requests:
+        _prepare(link, flow, request, deadline)
+    try:
+        answers = yield SendAll(requests, link.provider, must_finish=hook == "tarash_submit")
+    except BaseException:
+        flow.close()
+        raise
+    return [
+        answer
+        if isinstance(answer, httpx.Response)
+        else _transport_error(link, request, answer, deadline)
+        for request, answer in zip(requests, answers, strict=True)
+    ]
 
 
 def _transport_error(

@@ -5,6 +5,8 @@ their results. These drivers are the only place where sync and async differ:
 
 - :class:`Send` → send an ``httpx.Request`` on the pooled client, under the
   provider's in-flight limit; transport errors are thrown back into the engine;
+- :class:`SendAll` → send several requests side by side (tasks / threads), answering
+  a list of responses or transport errors;
 - :class:`~tarash.tarash_gateway.plugin.Sleep` → ``time.sleep`` / ``asyncio.sleep``;
 - :class:`Notify` → call a progress callback (awaiting it when it is async);
 - :class:`CallHandler` → call a ``register_provider`` handler's method.
@@ -24,6 +26,7 @@ import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Generator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import anyio
@@ -72,7 +75,24 @@ class CallHandler:
         self.args = args
 
 
-Effect = Send | Sleep | Notify | CallHandler
+class SendAll:
+    """Effect: send several requests to ``provider`` concurrently.
+
+    Answers a list in request order: each ``httpx.Response``, or the
+    ``httpx.HTTPError`` that request failed with. ``must_finish`` as for :class:`Send`.
+    """
+
+    __slots__ = ("requests", "provider", "must_finish")
+
+    def __init__(
+        self, requests: tuple[httpx.Request, ...], provider: str, must_finish: bool = False
+    ) -> None:
+        self.requests = requests
+        self.provider = provider
+        self.must_finish = must_finish
+
+
+Effect = Send | SendAll | Sleep | Notify | CallHandler
 Program = Generator[Effect, Any, T]
 
 
@@ -94,7 +114,7 @@ def run_sync(program: Program[T]) -> T:
             error, deferred = deferred, None
             continue
         try:
-            if isinstance(effect, Send) and effect.must_finish:
+            if isinstance(effect, Send | SendAll) and effect.must_finish:
                 value, deferred = _send_uninterrupted(effect)
             else:
                 value = _perform_sync(effect)
@@ -102,7 +122,7 @@ def run_sync(program: Program[T]) -> T:
             error = exc
 
 
-def _send_uninterrupted(effect: Send) -> tuple[Any, BaseException | None]:
+def _send_uninterrupted(effect: Send | SendAll) -> tuple[Any, BaseException | None]:
     """Send with Ctrl-C held back (main thread only); return the interruption to deliver.
 
     The SIGINT handler in place (Python's, or the application's) is called once
@@ -133,6 +153,8 @@ def _perform_sync(effect: Effect) -> Any:
     if isinstance(effect, Send):
         with _transport.sync_limiter(effect.provider):
             return _transport.sync_client().send(effect.request)
+    if isinstance(effect, SendAll):
+        return _send_all_sync(effect)
     if isinstance(effect, Sleep):
         if effect.seconds > 0:
             time.sleep(effect.seconds)
@@ -148,6 +170,21 @@ def _perform_sync(effect: Effect) -> Any:
     async_method = getattr(effect.handler, f"generate_{effect.modality}_async")
     loop = _portal()
     return _portal_run(_call_async_handler(async_method, effect, loop))
+
+
+def _send_all_sync(effect: SendAll) -> list[httpx.Response | httpx.HTTPError]:
+    """One thread per request (the pooled client is thread-safe); failures in place."""
+
+    def one(request: httpx.Request) -> httpx.Response | httpx.HTTPError:
+        try:
+            return _perform_sync(Send(request, effect.provider))  # type: ignore[no-any-return]
+        except httpx.HTTPError as exc:
+            return exc
+
+    if len(effect.requests) == 1:
+        return [one(effect.requests[0])]
+    with ThreadPoolExecutor(len(effect.requests), thread_name_prefix="tarash-send") as pool:
+        return list(pool.map(one, effect.requests))
 
 
 _portal_loop: asyncio.AbstractEventLoop | None = None
@@ -206,7 +243,7 @@ async def run_async(program: Program[T]) -> T:
             if shielded:
                 with anyio.CancelScope(shield=True):
                     value = await _perform_async(effect)
-            elif isinstance(effect, Send) and effect.must_finish:
+            elif isinstance(effect, Send | SendAll) and effect.must_finish:
                 value, deferred = await _send_uncancelled(effect)
                 shielded = deferred is not None
             else:
@@ -216,7 +253,7 @@ async def run_async(program: Program[T]) -> T:
             shielded = shielded or isinstance(exc, asyncio.CancelledError)
 
 
-async def _send_uncancelled(effect: Send) -> tuple[Any, BaseException | None]:
+async def _send_uncancelled(effect: Send | SendAll) -> tuple[Any, BaseException | None]:
     """Send; if cancelled meanwhile, let the request finish and return the cancellation."""
     task = asyncio.ensure_future(_perform_async(effect))
     try:
@@ -234,6 +271,8 @@ async def _perform_async(effect: Effect) -> Any:
     if isinstance(effect, Send):
         async with _transport.async_limiter(effect.provider):
             return await _transport.async_client().send(effect.request)
+    if isinstance(effect, SendAll):
+        return await _send_all_async(effect)
     if isinstance(effect, Sleep):
         await asyncio.sleep(max(0.0, effect.seconds))
         return None
@@ -333,3 +372,15 @@ async def _call_async_handler(
     finally:
         if isinstance(args[2], ProgressRelay):
             await args[2].drain()
+
+
+async def _send_all_async(effect: SendAll) -> list[httpx.Response | httpx.HTTPError]:
+    """One task per request; transport failures in place, anything else raised."""
+
+    async def one(request: httpx.Request) -> httpx.Response | httpx.HTTPError:
+        try:
+            return await _perform_async(Send(request, effect.provider))  # type: ignore[no-any-return]
+        except httpx.HTTPError as exc:
+            return exc
+
+    return list(await asyncio.gather(*(one(request) for request in effect.requests)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -19,6 +19,38 @@ from tarash.tarash_gateway.exceptions import (
 
 if TYPE_CHECKING:
     from tarash.tarash_gateway.plugin import CallContext, Job, JobStatus
+
+
+class Concurrently:
+    """Yield ``Concurrently(requests)`` from a flow to send several requests at once.
+
+    The core sends them side by side (async: one task each; sync: one thread each,
+    all on the pooled client and under the provider's in-flight limit) and answers
+    with a list in the same order: the ``httpx.Response`` of each request, or the
+    TarashException its transport failure maps to (connection dropped, timeout).
+    Transport failures are handed to the flow instead of ending it, so a flow that
+    has already been answered for some paid requests decides what to do with them.
+    """
+
+    __slots__ = ("requests",)
+
+    def __init__(self, requests: Sequence[httpx.Request]) -> None:
+        self.requests = tuple(requests)
+
+    def __repr__(self) -> str:
+        return f"Concurrently({len(self.requests)} requests)"
+
+
+def send_all(
+    requests: Sequence[httpx.Request],
+) -> Generator[Any, Any, list[httpx.Response | TarashException]]:
+    """Send ``requests`` concurrently from a flow; answers in order (see :class:`Concurrently`).
+
+    Use as ``answers = yield from send_all([request, ...])``.
+    """
+    answers = yield Concurrently(requests)
+    assert isinstance(answers, list), "the core answers Concurrently with a list"
+    return answers
 
 
 def send(request: httpx.Request) -> Generator[httpx.Request, httpx.Response | None, httpx.Response]:

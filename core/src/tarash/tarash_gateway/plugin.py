@@ -24,10 +24,12 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from tarash.tarash_gateway._flow_helpers import (
+    Concurrently,
     audio_content,
     fetch_media,
     form_value,
     send,
+    send_all,
     stored_status,
     upload_file,
 )
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CallContext",
+    "Concurrently",
     "Flow",
     "Job",
     "JobStatus",
@@ -74,6 +77,7 @@ __all__ = [
     "malformed_response",
     "parse_retry_after",
     "send",
+    "send_all",
     "sniff_content_type",
     "stored_status",
     "to_base64",
@@ -97,8 +101,10 @@ class Sleep:
         return f"Sleep({self.seconds})"
 
 
-Flow: TypeAlias = Generator[httpx.Request | Sleep, httpx.Response | None, T]
-"""A sans-I/O generator: yields requests (or Sleep), receives responses, returns T."""
+Flow: TypeAlias = Generator[httpx.Request | Sleep | Concurrently, httpx.Response | None, T]
+"""A sans-I/O generator: yields requests (or Sleep), receives responses, returns T.
+
+``answers = yield from send_all(requests)`` sends several requests concurrently."""
 
 JobState = Literal["queued", "processing", "completed"]
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import httpx
 
 from tarash.tarash_gateway.models import CONFIG_TYPES, REQUEST_TYPES, Modality
-from tarash.tarash_gateway.plugin import CallContext, Flow, Sleep
+from tarash.tarash_gateway.plugin import CallContext, Concurrently, Flow, Sleep
 
 T = TypeVar("T")
 
@@ -16,9 +16,10 @@ T = TypeVar("T")
 def run_flow(flow: Flow[T], send: Callable[[httpx.Request], httpx.Response]) -> T:
     """Run ``flow`` to its result, answering each request with ``send(request)``.
 
-    ``send`` may be an ``httpx.MockTransport`` handler. Sleeps are skipped.
+    ``send`` may be an ``httpx.MockTransport`` handler. Sleeps are skipped;
+    ``Concurrently`` requests are answered one after the other, in order.
     """
-    response: httpx.Response | None = None
+    response: Any = None
     while True:
         try:
             item = flow.send(response)
@@ -26,10 +27,17 @@ def run_flow(flow: Flow[T], send: Callable[[httpx.Request], httpx.Response]) -> 
             return stop.value  # type: ignore[no-any-return]
         if isinstance(item, Sleep):
             response = None
-            continue
-        response = send(item)
-        response.request = item
-        response.read()
+        elif isinstance(item, Concurrently):
+            response = [_answer(send, request) for request in item.requests]
+        else:
+            response = _answer(send, item)
+
+
+def _answer(send: Callable[[httpx.Request], httpx.Response], request: httpx.Request) -> Any:
+    response = send(request)
+    response.request = request
+    response.read()
+    return response
 
 
 def make_context(

@@ -8,6 +8,7 @@ that cannot produce the modality becomes a *skipped* link.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,7 @@ def resolve_chain(
     modality: Modality, config: GenerationConfig, request: GenerationRequest
 ) -> list[Link]:
     """Resolve every config of the chain; raise for the first real mistake."""
+    check_extra_params(request)
     links = [resolve(modality, cfg, request) for cfg in flatten(config)]
     if all(link.skip is not None for link in links):
         first = links[0].skip
@@ -104,7 +106,7 @@ def resolve(modality: Modality, config: GenerationConfig, request: GenerationReq
         )
         return link
 
-    link.api_key = config.api_key or _key_from_env(info.api_key_env)
+    link.api_key = _api_key(config, info.api_key_env)
     if info.requires_api_key and not link.api_key:
         env = " or ".join(info.api_key_env) or "the provider's key variable"
         raise ValidationError(
@@ -187,9 +189,37 @@ def provider_or_error(provider: str) -> LoadedProvider:
     return loaded
 
 
-def _key_from_env(names: list[str]) -> str | None:
-    for name in names:
-        value = os.environ.get(name)
-        if value:
-            return value
-    return None
+def check_extra_params(request: GenerationRequest) -> None:
+    """Refuse ``extra_params`` values that cannot go into a JSON body (before any request)."""
+    for name, value in request.extra_params.items():
+        try:
+            json.dumps(value, ensure_ascii=False, allow_nan=False).encode()
+        except (TypeError, ValueError, UnicodeEncodeError, RecursionError) as exc:
+            problem = str(exc).split(":")[0] if isinstance(exc, UnicodeEncodeError) else exc
+            raise ValidationError(
+                f"extra_params[{name!r}] is not JSON-serialisable ({type(exc).__name__}: "
+                f"{problem}); extra parameters go into the provider's JSON body"
+            ) from None
+
+
+def _api_key(config: GenerationConfig, env_names: list[str]) -> str | None:
+    """The key from the config, else from the environment, without surrounding whitespace.
+
+    A key read from a file often ends in a newline; other control characters are
+    refused naming where the key came from, never the key itself.
+    """
+    source, key = "config.api_key", config.api_key
+    if not key:
+        source, key = next(
+            ((f"${name}", os.environ[name]) for name in env_names if os.environ.get(name)),
+            ("", None),
+        )
+    if key is None:
+        return None
+    key = key.strip()
+    if any(ord(char) < 32 or ord(char) == 127 for char in key):
+        raise ValidationError(
+            f"{source} contains control characters (a key is one line of printable text)",
+            provider=config.provider,
+        )
+    return key or None

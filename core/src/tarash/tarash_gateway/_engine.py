@@ -25,6 +25,8 @@ from tarash.tarash_gateway._flow import CallHandler, Notify, Program, Send, Send
 from tarash.tarash_gateway._redact import redact_url, scrub_exception
 from tarash.tarash_gateway._transport import USER_AGENT
 from tarash.tarash_gateway.exceptions import (
+    ContentModerationError,
+    GenerationFailedError,
     HTTPConnectionError,
     HTTPError,
     MalformedResponseError,
@@ -48,7 +50,10 @@ from tarash.tarash_gateway.plugin import CallContext, Concurrently, Job, JobStat
 
 logger = logging.getLogger("tarash")
 
-MAX_CONSECUTIVE_POLL_FAILURES = 10
+POLL_FAILURE_BUDGET = 60.0
+"""Seconds a run of consecutive transient poll failures may last before the attempt fails."""
+POLL_RETRY_FLOOR = 0.25
+"""Least wait before retrying a failed poll, even when the provider says Retry-After: 0."""
 MAX_SUBMIT_RETRIES = 2
 CANCEL_TIMEOUT = 10.0
 LAST_POLL_GRACE = 1.0  # seconds a poll sent at the deadline may take to answer
@@ -127,6 +132,7 @@ def _run_job(
     status = job.status
     polls = 0
     failures = 0
+    failing_since = 0.0
     wait = 0.0  # the first poll goes out at once: fast jobs finish fast
     last_poll = False  # the poll at the deadline has gone out
     reported: tuple[Any, ...] | None = None
@@ -160,7 +166,9 @@ def _run_job(
             try:
                 status = yield from _drive(link, "tarash_poll", ctx, poll_deadline, job=job)
             except TarashException as exc:
-                if not _transient(exc) or failures >= MAX_CONSECUTIVE_POLL_FAILURES:
+                now = time.monotonic()
+                failing_since = failing_since if failures else now
+                if not _transient(exc) or now - failing_since >= POLL_FAILURE_BUDGET:
                     raise
                 failures += 1
                 wait = _backoff(failures, exc, config.poll_interval)
@@ -168,6 +176,12 @@ def _run_job(
                     "tarash: poll of %s failed (%s); retrying in %.2fs", job.id, exc.message, wait
                 )
                 continue
+            if not isinstance(status, JobStatus):
+                raise TarashException(
+                    f"{link.loaded.describe()}: tarash_poll returned "
+                    f"{type(status).__name__}, not a JobStatus",
+                    request_id=job.id,
+                )
             failures = 0
             wait = config.poll_interval if status.poll_after is None else status.poll_after
             if on_progress is not None and status.state != "completed":
@@ -175,7 +189,12 @@ def _run_job(
                 if seen != reported or status.logs:
                     reported = seen
                     yield from _notify(on_progress, _update(modality, link, record, job, status))
-    except (TimeoutError, asyncio.CancelledError, KeyboardInterrupt):
+    except (GenerationFailedError, ContentModerationError):
+        raise  # the job ended at the provider: nothing to cancel
+    except (TarashException, asyncio.CancelledError, KeyboardInterrupt):
+        # Whatever ends the attempt while the job may still run (timeout, poll
+        # failures, a plugin bug, an interruption) cancels it before the chain
+        # moves on: a fallback must never run beside a job the user pays for.
         yield from _cancel(link, ctx, job)
         raise
     response = _build_response(modality, link, job, status)
@@ -200,7 +219,10 @@ def _submit(link: Link, ctx: CallContext, deadline: float) -> Generator[Any, Any
             yield Sleep(delay)
             continue
         if not isinstance(job, Job):
-            raise TarashException(f"plugin returned {type(job).__name__} from submit, not a Job")
+            assert link.loaded is not None
+            raise TarashException(
+                f"{link.loaded.describe()} returned {type(job).__name__} from submit, not a Job"
+            )
         return job
 
 
@@ -239,11 +261,11 @@ def _transient(exc: TarashException) -> bool:
 
 
 def _backoff(failures: int, exc: TarashException, interval: float) -> float:
+    """Exponential backoff with jitter, never below POLL_RETRY_FLOOR; Retry-After is a minimum."""
+    base = min(30.0, max(interval, POLL_RETRY_FLOOR) * 2.0 ** (failures - 1))
+    jittered = max(POLL_RETRY_FLOOR, base * (0.5 + random.random() / 2))
     retry_after: float | None = getattr(exc, "retry_after", None)
-    if retry_after is not None:
-        return float(retry_after)
-    base = min(30.0, max(interval, 0.25) * 2.0 ** (failures - 1))
-    return base * (0.5 + random.random() / 2)
+    return max(jittered, float(retry_after or 0.0))
 
 
 # ---------------------------------------------------------------- flows
@@ -254,7 +276,7 @@ def _drive(
     flow = link.loaded.call(hook, provider=link.provider, ctx=ctx, **kwargs)
     if flow is None:
         raise TarashException(
-            f"plugin {link.loaded.plugin_name!r} returned no flow from {hook}",
+            f"{link.loaded.describe()} returned no flow from {hook}",
             provider=link.provider,
             model=link.model,
         )
@@ -272,14 +294,10 @@ def _drive_flow(link: Link, flow: Any, deadline: float, hook: str) -> Generator[
         except (TarashException, asyncio.CancelledError, KeyboardInterrupt):
             raise
         except Exception as exc:
-            raise TarashException(
-                f"provider plugin {link.loaded.plugin_name if link.loaded else link.provider!r} "
-                f"failed in {hook}: {type(exc).__name__}: {exc}",
-                provider=link.provider,
-                model=link.model,
-            ) from exc
+            assert link.loaded is not None
+            raise link.loaded.hook_error(hook, exc) from exc
         if isinstance(item, Sleep):
-            yield item
+            yield from _sleep_within(link, flow, item, deadline, hook)
             response = None
             continue
         if isinstance(item, Concurrently) and item.requests:
@@ -347,6 +365,27 @@ def _send_all(
         else _transport_error(link, request, answer, deadline)
         for request, answer in zip(requests, answers, strict=True)
     ]
+
+
+def _sleep_within(
+    link: Link, flow: Any, item: Sleep, deadline: float, hook: str
+) -> Generator[Any, Any, None]:
+    """A flow's Sleep, cut at the deadline (then the attempt times out)."""
+    seconds = item.seconds
+    if not isinstance(seconds, int | float) or not seconds >= 0:  # NaN fails too
+        flow.close()
+        assert link.loaded is not None
+        raise link.loaded.hook_error(hook, ValueError(f"Sleep({seconds!r}) is not a duration"))
+    remaining = deadline - time.monotonic()
+    if seconds < remaining:
+        yield item
+        return
+    yield Sleep(max(0.0, remaining))
+    flow.close()
+    raise TimeoutError(
+        f"timeout={link.config.timeout}s reached while {hook} waited",
+        timeout_seconds=link.config.timeout,
+    )
 
 
 def _transport_error(

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from tarash.tarash_gateway import hookspecs
-from tarash.tarash_gateway.exceptions import TarashPluginWarning
+from tarash.tarash_gateway.exceptions import TarashException, TarashPluginWarning
 
 if TYPE_CHECKING:
     from tarash.tarash_gateway.plugin import ProviderInfo
@@ -69,7 +69,24 @@ class LoadedProvider:
         if entry is None:
             return None
         function, argnames = entry
-        return function(*[kwargs[name] for name in argnames])
+        try:
+            return function(*[kwargs[name] for name in argnames])
+        except TarashException:
+            raise
+        except Exception as exc:
+            raise self.hook_error(hook, exc) from exc
+
+    def describe(self) -> str:
+        """``plugin 'fal' (tarash-fal 1.2.0)``: who to blame in an error message."""
+        where = " ".join(p for p in (self.info.distribution, self.info.version) if p)
+        return f"plugin {self.plugin_name!r} ({where or 'no distribution'})"
+
+    def hook_error(self, hook: str, exc: BaseException) -> TarashException:
+        """The TarashException for a bug in this plugin's ``hook`` (names plugin and version)."""
+        return TarashException(
+            f"{self.describe()} failed in {hook}: {type(exc).__name__}: {exc}",
+            provider=self.info.name,
+        )
 
 
 @dataclass

@@ -163,7 +163,9 @@ class ExecutionMetadata(BaseModel):
 class _Config(BaseModel):
     """Fields shared by every generation config."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", defer_build=True, hide_input_in_errors=True
+    )
 
     provider: str = Field(description="Provider id: 'fal', 'openai', 'elevenlabs', 'mock', ...")
     model: str | None = Field(default=None, description="Model id; None = provider's default.")

@@ -1,0 +1,76 @@
+"""Hostile and buggy plugins: the echo plugin with one hook broken on purpose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tarash.tarash_gateway import _plugins
+from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, ProviderInfo, Sleep
+from tests.support.echo_provider import EchoPlugin
+
+DISTRIBUTION = "tarash-hostile"
+VERSION = "6.6.6"
+
+
+class HostilePlugin(EchoPlugin):
+    """Speaks the echo wire format as provider ``hostile``; ``breaks`` picks the broken hook."""
+
+    name = "hostile"
+
+    def __init__(self, breaks: str, error: BaseException | None = None) -> None:
+        self.breaks = breaks
+        self.error = error or RuntimeError("boom")
+
+    def info(self) -> ProviderInfo:
+        info = super().info()
+        return info.model_copy(update={"name": "hostile", "api_key_env": ["HOSTILE_KEY"]})
+
+    def supports_modality(self, model: str, modality: str) -> bool:
+        if self.breaks == "supports_modality":
+            raise self.error
+        return super().supports_modality(model, modality)
+
+    def map_fields(self, model: str, modality: str, request: Any, config: Any) -> dict[str, Any]:
+        if self.breaks == "map_fields":
+            raise self.error
+        return super().map_fields(model, modality, request, config)
+
+    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+        if self.breaks == "submit":
+            raise self.error
+        if self.breaks == "submit-sleeps":
+            return _sleep_then(super().submit(payload, ctx), 6.0)
+        return super().submit(payload, ctx)
+
+    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
+        if self.breaks == "poll":
+            raise self.error
+        if self.breaks == "poll-in-flow":
+            return _raise_after_request(super().poll(job, ctx), self.error)
+        if self.breaks == "poll-returns-none":
+            return _returning(super().poll(job, ctx), None)
+        if self.breaks == "poll-returns-dict":
+            return _returning(super().poll(job, ctx), {"state": "completed"})
+        return super().poll(job, ctx)
+
+
+def _sleep_then(flow: Flow[Any], seconds: float) -> Flow[Any]:
+    yield Sleep(seconds)
+    return (yield from flow)
+
+
+def _raise_after_request(flow: Flow[Any], error: BaseException) -> Flow[Any]:
+    request = next(flow)
+    yield request
+    raise error
+
+
+def _returning(flow: Flow[Any], value: Any) -> Flow[Any]:
+    yield from flow
+    return value
+
+
+def register(plugin: object, names: list[str], name: str = "hostile-test") -> None:
+    """Register ``plugin`` as distribution tarash-hostile 6.6.6; ``names`` gets unregistered."""
+    _plugins.registry.register(plugin, name, distribution=DISTRIBUTION, version=VERSION)
+    names.append(name)

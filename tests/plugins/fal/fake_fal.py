@@ -5,7 +5,8 @@
     GET  /{owner}/{app}/requests/{id}              the result, or the model's error (422 detail list)
     PUT  /{owner}/{app}/requests/{id}/cancel       202 CANCELLATION_REQUESTED / 400 ALREADY_COMPLETED
     POST /storage/upload/initiate?storage_type=gcs → {upload_url, file_url}; PUT upload_url stores bytes
-    GET  /files/{name}                             serves generated / uploaded media
+    GET  /files/{name}                             serves generated / uploaded media (speech:
+                                                   a real MP3, a WAV tone, raw PCM for pcm/flac)
 
 Reusable by benchmarks and CLI tests::
 
@@ -29,6 +30,7 @@ import time
 import uuid
 from typing import Any
 
+from tarash.tarash_gateway import _mock_media
 from tarash.tarash_gateway.testing import FakeRequest, FakeResponse, FakeServer, ScriptedJob
 from tarash.tarash_gateway.testing import fake_server as _core_fake
 
@@ -37,7 +39,30 @@ PNG_1PX = base64.b64decode(
 )
 MP4_STUB = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 IMAGE_HINTS = ("flux", "image", "nano-banana", "recraft", "ideogram", "imagen", "seedream")
+SPEECH_HINTS = ("speech", "tts", "kokoro")
+AUDIO_FORMATS = {"mp3": "audio/mpeg", "pcm": "audio/pcm", "flac": "audio/flac", "wav": "audio/wav"}
 _APP = r"/(?P<app>(?:workflows/|comfy/)?[^/]+/[^/]+)"
+
+
+def is_speech_model(model: str) -> bool:
+    """The fake's guess of whether a model id speaks (text-to-speech)."""
+    return any(hint in model for hint in SPEECH_HINTS) and "to-video" not in model
+
+
+def speech_result(url: str, job: FalJob) -> dict[str, Any]:
+    """A speech endpoint's result: ``{"audio": File}`` (+ ``duration_ms`` on MiniMax)."""
+    setting = job.payload.get("audio_setting") or {}
+    fmt = setting.get("format", "mp3") if "minimax" in job.model else "wav"
+    result: dict[str, Any] = {
+        "audio": {
+            "url": f"{url}.{fmt}",
+            "content_type": AUDIO_FORMATS[fmt],
+            "file_name": f"speech.{fmt}",
+        }
+    }
+    if "minimax" in job.model:
+        result["duration_ms"] = 1250
+    return result
 
 
 def is_image_model(model: str) -> bool:
@@ -263,6 +288,8 @@ class FakeFalServer(FakeServer):
             )
         if job.model in self.outputs:
             return FakeResponse.json(self.outputs[job.model])
+        if is_speech_model(job.model):
+            return FakeResponse.json(speech_result(f"{self.url}/files/{rid}", job))
         if is_image_model(job.model):
             count = int(job.payload.get("num_images") or 1)
             images = [
@@ -327,6 +354,12 @@ class FakeFalServer(FakeServer):
             return FakeResponse.raw(self.uploads[name], "application/octet-stream")
         if name.endswith(".png"):
             return FakeResponse.raw(PNG_1PX, "image/png")
+        if name.endswith(".mp3"):
+            return FakeResponse.raw(_mock_media.sample("sample.mp3"), "audio/mpeg")
+        if name.endswith(".wav"):
+            return FakeResponse.raw(_mock_media.wav(0.5, 24000), "audio/wav")
+        if name.endswith((".pcm", ".flac")):
+            return FakeResponse.raw(_mock_media.pcm(0.5, 32000), "application/octet-stream")
         return FakeResponse.raw(MP4_STUB, "video/mp4")
 
     # ------------------------------------------------------------ standalone

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tarash.tarash_gateway.models import ImageGenerationRequest, VideoGenerationRequest
+from tarash.tarash_gateway.models import (
+    ImageGenerationRequest,
+    TTSRequest,
+    VideoGenerationRequest,
+)
 from tarash.tarash_gateway.testing.contract import ContractCase, ProviderContractTests
 from tests.plugins.fal.fake_fal import FakeFalServer
 
@@ -19,6 +23,11 @@ class TestFalContract(ProviderContractTests):
             "fal-ai/flux/dev",
             ImageGenerationRequest(prompt="a fox in the snow"),
             submit=("POST", r"/fal-ai/flux/dev"),
+        ),
+        "tts": ContractCase(
+            "fal-ai/minimax/speech-02-hd",
+            TTSRequest(text="The contract holds.", voice_id="Wise_Woman"),
+            submit=("POST", r"/fal-ai/minimax/speech-02-hd"),
         ),
     }
 

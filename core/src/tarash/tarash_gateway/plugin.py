@@ -267,9 +267,10 @@ class ProviderPlugin:
         """
         if self.catalog is None:
             return modality in self.info().modalities
-        if self.catalog.find(model, modality):
-            return True
-        return not self.catalog.find(model) and modality in self.catalog.generic
+        known = self.catalog.find(model)  # the longest prefix over every modality decides
+        if known:
+            return modality in {family.modality for family in known}
+        return modality in self.catalog.generic
 
     def family(self, model: str, modality: Modality, request: GenerationRequest) -> Family:
         """The catalog family (endpoint) that serves ``request``: see ``Catalog.select``."""

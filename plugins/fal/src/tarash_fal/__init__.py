@@ -1,8 +1,8 @@
-"""tarash-fal: the fal.ai provider (video and image over fal's queue API).
+"""tarash-fal: the fal.ai provider (video, image and speech over fal's queue API).
 
 Registered through the ``tarash.providers`` entry point ``fal`` (the ``plugin``
 object below). Mappings are data: see ``_video_models.py`` /
-``_image_models.py``; the wire protocol is ``_flows.py``.
+``_image_models.py`` / ``_speech_models.py``; the wire protocol is ``_flows.py``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from tarash.tarash_gateway.plugin import (
 )
 from tarash_fal import _flows
 from tarash_fal._families import CATALOG, FIELD_MAPPINGS, MODEL_FAMILIES
+from tarash_fal._speech_models import DEFAULT_TTS_MODEL
 from tarash_fal._version import __version__
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
 
 PROVIDER = "fal"
 DEFAULT_BASE_URL = "https://queue.fal.run"
-MODALITIES: tuple[Modality, ...] = ("video", "image")
+MODALITIES: tuple[Modality, ...] = ("video", "image", "tts")
 
 
 class FalProvider(ProviderPlugin):
@@ -49,7 +50,11 @@ class FalProvider(ProviderPlugin):
             modalities=list(MODALITIES),
             default_base_url=DEFAULT_BASE_URL,
             api_key_env=["FAL_KEY"],
-            default_models={"video": "fal-ai/veo3.1/fast", "image": "fal-ai/flux/dev"},
+            default_models={
+                "video": "fal-ai/veo3.1/fast",
+                "image": "fal-ai/flux/dev",
+                "tts": DEFAULT_TTS_MODEL,
+            },
             model_families=MODEL_FAMILIES,
             field_mappings=FIELD_MAPPINGS,
         )

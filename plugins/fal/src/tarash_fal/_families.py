@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tarash.tarash_gateway.capabilities import Catalog, Family
+from tarash.tarash_gateway.capabilities import Catalog, ExtraField, Family
 from tarash.tarash_gateway.models import Modality
 from tarash.tarash_gateway.plugin import ModelFamily
 from tarash_fal import _image_models as image
+from tarash_fal import _speech_models as speech
 from tarash_fal import _video_models as video
 from tarash_fal._mapping import GENERIC_IMAGE, GENERIC_VIDEO, Mappers, source_fields
 
@@ -30,6 +31,7 @@ class Group:
     tables: dict[str, Mappers]
     notes: str = ""
     checked: str = "2026-11-27"
+    extra_fields: tuple[ExtraField, ...] = ()
 
     def families(self) -> list[Family]:
         """One catalog family per endpoint, citing fal's page for it."""
@@ -42,6 +44,7 @@ class Group:
                 endpoint=prefix,
                 source=f"{FAL_PAGES.format(model=prefix)} (checked {self.checked})",
                 notes=self.notes,
+                extra_fields=self.extra_fields,
             )
             for prefix, mappers in self.tables.items()
         ]
@@ -102,6 +105,17 @@ GROUPS: tuple[Group, ...] = (
         "quality (low/medium/high) becomes rendering_speed on v3",
     ),
     Group("Nano Banana on fal", "image", image.NANO_BANANA),
+    Group(
+        "MiniMax Speech (02, 2.5, 2.6, 2.8)",
+        "tts",
+        speech.MINIMAX,
+        "voice_settings: speed, vol, pitch, emotion; 2.6/2.8 send the text as 'prompt'",
+        "2026-11-28",
+        speech.MINIMAX_EXTRAS,
+    ),
+    Group("Qwen3-TTS", "tts", speech.QWEN, "preset voices", "2026-11-28", speech.QWEN_EXTRAS),
+    Group("ElevenLabs on fal", "tts", speech.ELEVENLABS, "voice by name or id", "2026-11-28"),
+    Group("Kokoro", "tts", speech.KOKORO, "one endpoint per language", "2026-11-28"),
 )
 
 CATALOG = Catalog(

@@ -33,6 +33,7 @@ from tarash.tarash_gateway.plugin import (
     malformed_response,
 )
 from tarash_fal._errors import describe, request_error, result_error
+from tarash_fal._speech import speech_output
 
 logger = logging.getLogger("tarash.fal")
 
@@ -141,7 +142,10 @@ def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
             request_id=job.id,
             raw_response=body,
         )
-    output = _output(output_body, ctx, job.id)
+    if ctx.modality == "tts":
+        output = yield from speech_output(output_body, ctx, job.id)
+    else:
+        output = _output(output_body, ctx, job.id)
     return JobStatus(state="completed", logs=logs, output=output, raw=output_body)
 
 

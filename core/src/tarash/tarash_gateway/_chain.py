@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from tarash.tarash_gateway._media_check import check_request_media
 from tarash.tarash_gateway._plugins import LoadedProvider, install_hint
 from tarash.tarash_gateway._plugins import registry as plugin_registry
 from tarash.tarash_gateway._registry import handler_for, handler_modalities, user_field_mappers
@@ -61,6 +62,11 @@ def resolve_chain(
 ) -> list[Link]:
     """Resolve every config of the chain; raise for the first real mistake."""
     check_extra_params(request)
+    try:
+        check_request_media(request)
+    except ValidationError as exc:
+        exc.provider, exc.model = config.provider, config.model
+        raise
     links = [resolve(modality, cfg, request) for cfg in flatten(config)]
     if all(link.skip is not None for link in links):
         first = links[0].skip

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import mimetypes
 import sys
 from pathlib import Path
 from typing import Any, get_args
 
-from tarash.tarash_gateway._media import is_url, sniff_content_type
+from tarash.tarash_gateway._media import is_url
 from tarash.tarash_gateway._version import __version__
 from tarash.tarash_gateway.models import AspectRatio, ImageRole, Modality, Resolution
 
@@ -288,24 +287,22 @@ def read_text(option: str, value: str) -> str:
     return text
 
 
-def load_media(option: str, value: str, default_type: str) -> Any:
-    """A URL or data URI unchanged; a file (or ``-`` for stdin) as MediaContent."""
+def load_media(option: str, value: str) -> Any:
+    """A URL or data URI unchanged; a file as a ``Path`` (read when sent); ``-``: stdin bytes.
+
+    The media type is read from the bytes later, never from the file name.
+    """
     if is_url(value) or value.startswith("data:"):
         return value
     if value == "-":
         data = sys.stdin.buffer.read()
         if not data:
             raise UsageError(f"{option}: stdin was empty")
-        return {"content": data, "content_type": sniff_content_type(data, default_type)}
+        return data
     path = Path(value).expanduser()
     if not path.is_file():
         raise UsageError(f"{option} {value!r}: no such file (give a file path or an http(s) URL)")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{option} {value!r}: cannot read it ({exc.strerror})")
-    guessed, _ = mimetypes.guess_type(path.name)
-    return {"content": data, "content_type": sniff_content_type(data, guessed or default_type)}
+    return path
 
 
 def parse_image(text: str) -> dict[str, Any]:
@@ -320,7 +317,7 @@ def parse_image(text: str) -> dict[str, Any]:
         role, source = "reference", text
     if not source:
         raise UsageError(f"--image {text!r}: missing the path or URL after '='")
-    return {"image": load_media("--image", source, "image/png"), "type": role}
+    return {"image": load_media("--image", source), "type": role}
 
 
 # ---------------------------------------------------------------- call
@@ -335,11 +332,11 @@ def request_fields(args: argparse.Namespace) -> dict[str, Any]:
             names += ["resolution", "generate_audio", "enhance_prompt"]
             fields["duration_seconds"] = args.duration
             if args.input_video:
-                fields["video"] = load_media("--video", args.input_video, "video/mp4")
+                fields["video"] = load_media("--video", args.input_video)
         else:
             names += ["size", "quality", "style", "n"]
             if args.mask:
-                fields["mask_image"] = load_media("--mask", args.mask, "image/png")
+                fields["mask_image"] = load_media("--mask", args.mask)
         fields.update({name: getattr(args, name) for name in names})
         if args.image:
             fields["image_list"] = [parse_image(item) for item in args.image]
@@ -348,7 +345,7 @@ def request_fields(args: argparse.Namespace) -> dict[str, Any]:
             fields["text"] = read_text("TEXT", args.text)
             fields["language_code"] = args.language
         else:
-            fields["audio"] = load_media("AUDIO", args.audio, "audio/mpeg")
+            fields["audio"] = load_media("AUDIO", args.audio)
         voice = args.voice or ("mock" if _is_mock(args) else None)
         if voice is None:
             raise UsageError(f"--voice is required for {modality} (a voice id of {args.provider})")

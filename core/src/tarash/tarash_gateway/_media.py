@@ -1,20 +1,24 @@
-"""Media in every form a user may give or receive it: URL, data URI, base64, bytes.
+"""Media in every form a user may give or receive it: URL, data URI, base64, bytes, files.
 
 Plugins call :func:`to_data_uri` where a provider takes URLs and :func:`to_bytes`
 where it takes uploads; responses call :func:`save_media` to write themselves.
+Local files (``pathlib.Path`` or an open binary file) are read only when the
+media is needed. :func:`sniff_content_type` tells the type from the bytes
+themselves; :mod:`._media_check` uses it to refuse wrong inputs up front.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import io
 import mimetypes
 import os
 import struct
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import httpx
 
@@ -26,6 +30,8 @@ _EXTENSIONS = {
     "image/jpeg": ".jpg",
     "image/webp": ".webp",
     "image/gif": ".gif",
+    "image/heic": ".heic",
+    "image/avif": ".avif",
     "audio/mpeg": ".mp3",
     "audio/mp3": ".mp3",
     "audio/wav": ".wav",
@@ -35,20 +41,38 @@ _EXTENSIONS = {
     "audio/ogg": ".ogg",
     "audio/flac": ".flac",
     "audio/aac": ".aac",
+    "audio/mp4": ".m4a",
     "audio/basic": ".ulaw",
 }
 
 _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
     (b"\xff\xd8\xff", 0, "image/jpeg"),
-    (b"GIF8", 0, "image/gif"),
-    (b"ftyp", 4, "video/mp4"),
+    (b"GIF87a", 0, "image/gif"),
+    (b"GIF89a", 0, "image/gif"),
     (b"ID3", 0, "audio/mpeg"),
-    (b"\xff\xfb", 0, "audio/mpeg"),
-    (b"\xff\xf3", 0, "audio/mpeg"),
     (b"fLaC", 0, "audio/flac"),
     (b"OggS", 0, "audio/ogg"),
+    (b"\x1a\x45\xdf\xa3", 0, "video/webm"),  # EBML: WebM / Matroska
 )
+# Brands of an ISO base media file (the ``ftyp`` box), by what the file holds.
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+_AUDIO_BRANDS = frozenset({b"M4A ", b"M4B ", b"M4P ", b"F4A ", b"F4B "})
+_QUICKTIME = b"qt  "
+
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/heic", "image/avif")
+AUDIO_TYPES = ("audio/wav", "audio/mpeg", "audio/flac", "audio/ogg", "audio/mp4", "audio/aac")
+VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/webm")
+MEDIA_TYPES: dict[str, tuple[str, ...]] = {
+    "image": IMAGE_TYPES,
+    "audio": AUDIO_TYPES,
+    "video": VIDEO_TYPES,
+}
+"""The types :func:`sniff_content_type` recognises, by kind of media."""
+
+HEAD_BYTES = 64
+"""How many leading bytes :func:`sniff_content_type` needs."""
 
 
 def is_url(value: object) -> bool:
@@ -56,16 +80,64 @@ def is_url(value: object) -> bool:
     return isinstance(value, str) and value.startswith(("http://", "https://"))
 
 
+def _sniff_iso(data: bytes) -> str:
+    """MP4, MOV, M4A, HEIC or AVIF, from the brands of the ``ftyp`` box."""
+    major = data[8:12]
+    size = int.from_bytes(data[:4], "big")
+    end = min(len(data), max(size, 16))
+    brands = {major} | {data[i : i + 4] for i in range(16, end - 3, 4)}
+    if brands & _AVIF_BRANDS:
+        return "image/avif"
+    if major in _HEIF_BRANDS:
+        return "image/heic"
+    if major in _AUDIO_BRANDS:
+        return "audio/mp4"
+    if major == _QUICKTIME:
+        return "video/quicktime"
+    return "video/mp4"
+
+
 def sniff_content_type(data: bytes, default: str = "application/octet-stream") -> str:
-    """Guess a MIME type from the first bytes of ``data``."""
+    """The MIME type of media from its first bytes (:data:`HEAD_BYTES` are enough).
+
+    Recognises PNG, JPEG, WebP, GIF, HEIC, AVIF; WAV, MP3, FLAC, Ogg (Opus,
+    Vorbis), M4A, AAC (ADTS); MP4, MOV and WebM. Anything else is ``default``.
+    """
     if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
         return "audio/wav"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
+    if data[4:8] == b"ftyp":
+        return _sniff_iso(data)
     for magic, offset, content_type in _SIGNATURES:
         if data[offset : offset + len(magic)] == magic:
             return content_type
+    if len(data) >= 2 and data[0] == 0xFF:
+        if data[1] & 0xF6 == 0xF0:  # ADTS sync word, layer 00: AAC
+            return "audio/aac"
+        if data[1] & 0xE0 == 0xE0 and data[1] & 0x06:  # MPEG audio frame, layer I-III
+            return "audio/mpeg"
+    if data[4:8] in (b"moov", b"mdat", b"wide"):
+        return "video/quicktime"  # older QuickTime files have no ftyp box
     return default
+
+
+def describe_bytes(data: bytes) -> str:
+    """What ``data`` is, for messages: its MIME type, text, or unrecognised bytes."""
+    sniffed = sniff_content_type(data, "")
+    if sniffed:
+        return sniffed
+    if not data:
+        return "no data (empty)"
+    head = data[:HEAD_BYTES]
+    try:
+        text = head.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        text = ""
+    if text and all(c.isprintable() or c in "\r\n\t" for c in text):
+        shown = text.splitlines()[0][:24]
+        return f"text ({shown!r}{'...' if len(text) > len(shown) else ''})"
+    return f"unrecognised data (starts {head[:8].hex(' ')})"
 
 
 def extension_for(content_type: str | None) -> str:
@@ -83,16 +155,79 @@ def _decode_base64(text: str) -> bytes:
         raise ValueError("not a URL, data URI or valid base64 string") from exc
 
 
-def to_bytes(media: Any, default_type: str = "application/octet-stream") -> tuple[bytes, str]:
-    """Return ``(bytes, content_type)`` of inline media (not URLs).
+def is_file_object(media: object) -> bool:
+    """Tell whether ``media`` is an open file (anything with ``read``)."""
+    return isinstance(media, io.IOBase) or (
+        callable(getattr(media, "read", None)) and not isinstance(media, str | bytes | dict)
+    )
 
-    Accepts MediaContent dicts, raw bytes, data URIs and bare base64 strings.
+
+def read_path(path: os.PathLike[str] | str) -> bytes:
+    """The bytes of a local file; a missing or unreadable file is a ValueError naming it."""
+    target = Path(path).expanduser()
+    if not target.exists():
+        raise ValueError(f"no such file: '{target}'")
+    if not target.is_file():
+        raise ValueError(f"'{target}' is not a file")
+    try:
+        return target.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read '{target}': {exc.strerror or exc}") from exc
+
+
+def read_file(file: Any, limit: int | None = None) -> bytes:
+    """Read an open binary file from where it stands, then put it back when it can seek.
+
+    ``limit`` reads only that many bytes (a peek for sniffing).
+    """
+    if isinstance(file, io.TextIOBase):
+        name = getattr(file, "name", "the file")
+        raise ValueError(f"{name!r} is open in text mode; open it with open(path, 'rb')")
+    if limit is not None and callable(getattr(file, "peek", None)):
+        data = file.peek(limit)[:limit]
+        if isinstance(data, bytes):
+            return data
+    start = file.tell() if _seekable(file) else None
+    data = file.read() if limit is None else file.read(limit)
+    if start is not None:
+        file.seek(start)
+    if isinstance(data, str):
+        raise ValueError("the file gave text; open it with open(path, 'rb')")
+    return bytes(data or b"")
+
+
+def _seekable(file: Any) -> bool:
+    try:
+        return bool(file.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _specific(content_type: str | None) -> str | None:
+    base = (content_type or "").split(";")[0].strip().lower()
+    return content_type if base and base not in _GENERIC_TYPES else None
+
+
+def to_bytes(media: Any, default_type: str = "application/octet-stream") -> tuple[bytes, str]:
+    """Return ``(bytes, content_type)`` of inline or local media (not URLs).
+
+    Accepts MediaContent dicts, raw bytes, data URIs, bare base64 strings,
+    ``pathlib.Path`` objects and open binary files (read now, not before).
+    The type is the declared one (MediaContent, data URI) when specific, else
+    the one the bytes show, else ``default_type``.
 
     Raises:
-        ValueError: ``media`` is a URL or cannot be decoded.
+        ValueError: ``media`` is a URL, cannot be decoded, or names a missing file.
     """
+    if isinstance(media, os.PathLike):
+        data = read_path(media)
+        return data, sniff_content_type(data, default_type)
+    if is_file_object(media):
+        data = read_file(media)
+        return data, sniff_content_type(data, default_type)
     if isinstance(media, dict):
-        return bytes(media["content"]), str(media.get("content_type") or default_type)
+        data = bytes(media["content"])
+        return data, _specific(media.get("content_type")) or sniff_content_type(data, default_type)
     if isinstance(media, bytes | bytearray):
         data = bytes(media)
         return data, sniff_content_type(data, default_type)
@@ -102,18 +237,15 @@ def to_bytes(media: Any, default_type: str = "application/octet-stream") -> tupl
         raise ValueError("URL media must be downloaded, not decoded")
     if media.startswith("data:"):
         header, _, payload = media.partition(",")
-        content_type = header[5:].split(";")[0] or default_type
-        if ";base64" in header:
-            return _decode_base64(payload), content_type
-        from urllib.parse import unquote_to_bytes
-
-        return unquote_to_bytes(payload), content_type
+        data = _decode_base64(payload) if ";base64" in header else unquote_to_bytes(payload)
+        declared = header[5:].split(";")[0]
+        return data, _specific(declared) or sniff_content_type(data, default_type)
     data = _decode_base64(media)
     return data, sniff_content_type(data, default_type)
 
 
 def to_data_uri(media: Any, default_type: str = "application/octet-stream") -> str:
-    """Return a URL unchanged, anything inline as a ``data:`` URI."""
+    """Return a URL unchanged, anything inline or local as a ``data:`` URI."""
     if is_url(media) or (isinstance(media, str) and media.startswith("data:")):
         return str(media)
     data, content_type = to_bytes(media, default_type)
@@ -121,13 +253,12 @@ def to_data_uri(media: Any, default_type: str = "application/octet-stream") -> s
 
 
 def to_base64(media: Any) -> str:
-    """Return inline media as a bare base64 string."""
+    """Return inline or local media as a bare base64 string."""
     data, _ = to_bytes(media)
     return base64.b64encode(data).decode("ascii")
 
 
 _GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream", "text/plain"})
-_HEAD_BYTES = 64
 
 
 def audio_duration(
@@ -222,8 +353,8 @@ class _PartFile:
         self.head = b""
 
     def write(self, data: bytes) -> None:
-        if len(self.head) < _HEAD_BYTES:
-            self.head += data[: _HEAD_BYTES - len(self.head)]
+        if len(self.head) < HEAD_BYTES:
+            self.head += data[: HEAD_BYTES - len(self.head)]
         self.file.write(data)
 
     def commit(self, content_type: str | None) -> Path:

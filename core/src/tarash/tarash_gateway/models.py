@@ -7,6 +7,8 @@ of every attempt the engine made.
 
 from __future__ import annotations
 
+import io
+import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
@@ -41,8 +43,10 @@ class MediaContent(TypedDict):
     content_type: str
 
 
-MediaType: TypeAlias = str | bytes | MediaContent
-"""A URL (``https://...``), a data URI or bare base64 string, raw bytes, or MediaContent."""
+MediaType: TypeAlias = str | bytes | MediaContent | os.PathLike[str] | io.IOBase
+"""A URL (``https://...``), a data URI or bare base64 string, raw bytes, MediaContent,
+a local file as ``pathlib.Path``, or a file opened with ``open(path, "rb")`` (read when needed).
+The type is read from the bytes; a string is never taken for a local path."""
 
 
 class ImageType(TypedDict):
@@ -293,7 +297,7 @@ class TTSRequest(_Request):
 class STSRequest(_Request):
     """Which speech to re-voice, into which voice."""
 
-    audio: MediaType = Field(description="Source audio: URL, base64 / data URI, bytes.")
+    audio: MediaType = Field(description="Source audio: URL, base64 / data URI, bytes, Path, file.")
     voice_id: str
     output_format: AudioOutputFormat = Field(default_factory=_default_audio_format)
     voice_settings: dict[str, Any] | None = None

@@ -18,7 +18,7 @@ PLUGINS = sorted(
     if (p / "pyproject.toml").exists()
 )
 DISTRIBUTIONS = ["./core", *PLUGINS]
-TEST_DEPS = ["pytest>=8", "anyio>=4", "hatchling>=1.21"]
+TEST_DEPS = ["pytest>=8", "anyio>=4", "hatchling>=1.21", "google-auth>=2.20"]
 
 
 def install_distributions(session: nox.Session) -> None:

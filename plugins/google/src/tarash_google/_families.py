@@ -1,0 +1,400 @@
+"""Model families: which ids exist, what each takes, and which ids Google shut down (data).
+
+Both providers (``google`` and ``google-vertex``) share these tables; the few wire
+differences between the Gemini API and Vertex AI live in :mod:`tarash_google._mapping`.
+Sources are cited per family and in docs/providers/google.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from dataclasses import dataclass, field
+from typing import Any
+
+from tarash.tarash_gateway.models import Modality
+from tarash.tarash_gateway.plugin import is_url, to_bytes
+from tarash.tarash_gateway.providers.field_mappers import (
+    FieldMapper,
+    FieldValueError,
+    duration_field_mapper,
+    enum_field_mapper,
+    passthrough_field_mapper,
+)
+
+GOOGLE = "google"
+VERTEX = "google-vertex"
+PROVIDERS = (GOOGLE, VERTEX)
+
+GEMINI_BASE_URL = "https://generativelanguage.googleapis.com"
+GEMINI_KEY_ENV = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+VERTEX_GLOBAL_URL = "https://aiplatform.googleapis.com"
+
+DEFAULT_MODELS: dict[str, str] = {
+    "video": "veo-3.1-fast-generate-001",
+    "image": "gemini-3.1-flash-image",
+}
+
+FETCH = "_url"
+"""Key of an image object whose URL the submit flow downloads and inlines."""
+
+
+@dataclass(frozen=True)
+class Family:
+    """A group of models that take the same fields (one table of field mappers).
+
+    Attributes:
+        name: Family name.
+        modality: What the family generates.
+        models: Exact model ids of the family.
+        fields: API field → FieldMapper (flat names; the mapping nests them).
+        endpoint: The method the flows call (``predictLongRunning`` / ``generateContent``).
+        source: Where the facts come from (checked on the date given).
+        notes: One line shown by ``tarash providers --models``.
+    """
+
+    name: str
+    modality: Modality
+    models: tuple[str, ...]
+    fields: dict[str, FieldMapper] = field(compare=False)
+    endpoint: str
+    source: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Retired:
+    """A model id Google shut down, when, and what replaces it."""
+
+    shutdown: str
+    replacement: str
+    source: str
+
+
+# ---------------------------------------------------------------- media converters
+def image_object(media: Any, field_name: str) -> dict[str, Any]:
+    """An image as Veo takes it: ``{bytesBase64Encoded, mimeType}``.
+
+    A URL becomes ``{"_url": url}`` (downloaded and inlined by the submit flow: the
+    API does not fetch arbitrary URLs); a ``gs://`` URI becomes ``{gcsUri, mimeType}``
+    (Vertex AI only, checked by the mapping).
+    """
+    if is_url(media):
+        return {FETCH: str(media)}
+    if isinstance(media, str) and media.startswith("gs://"):
+        guessed = mimetypes.guess_type(media)[0] or "image/png"
+        return {"gcsUri": media, "mimeType": guessed}
+    try:
+        data, content_type = to_bytes(media, "image/png")
+    except ValueError as exc:
+        raise FieldValueError(field_name, "<media>", f"an image URL, data URI or bytes ({exc})")
+    return {"bytesBase64Encoded": base64.b64encode(data).decode("ascii"), "mimeType": content_type}
+
+
+def _images(request: Any, roles: tuple[str, ...]) -> list[Any]:
+    return [item["image"] for item in request.image_list if item.get("type") in roles]
+
+
+def frame_mapper(role: str) -> FieldMapper:
+    """The one image of ``role`` (``first_frame`` / ``last_frame``) as a Veo image object."""
+
+    def convert(request: Any, _value: Any) -> dict[str, Any] | None:
+        images = _images(request, (role,))
+        if not images:
+            return None
+        if len(images) > 1:
+            raise FieldValueError("image_list", f"{len(images)} {role} images", "at most 1")
+        return image_object(images[0], f"image_list[{role}]")
+
+    return FieldMapper("image_list", convert)
+
+
+REFERENCE_ROLES = ("reference", "asset")
+
+
+def reference_images_mapper(max_items: int) -> FieldMapper:
+    """Images of role ``reference``/``asset`` as Veo ``referenceImages`` of type ``asset``."""
+
+    def convert(request: Any, _value: Any) -> list[dict[str, Any]] | None:
+        images = _images(request, REFERENCE_ROLES)
+        if not images:
+            return None
+        if len(images) > max_items:
+            raise FieldValueError(
+                "image_list", f"{len(images)} reference images", f"at most {max_items}"
+            )
+        return [
+            {"image": image_object(image, "image_list[reference]"), "referenceType": "asset"}
+            for image in images
+        ]
+
+    return FieldMapper("image_list", convert)
+
+
+IMAGE_ROLES_BY_FIELD = {
+    "image": ("first_frame",),
+    "lastFrame": ("last_frame",),
+    "referenceImages": REFERENCE_ROLES,
+    "parts": ("reference",),
+}
+"""Which image roles each media field of a table consumes (others are refused)."""
+
+
+def inline_parts_mapper(max_items: int) -> FieldMapper:
+    """Input images (role ``reference``) as Gemini ``inlineData`` parts."""
+
+    def convert(request: Any, _value: Any) -> list[dict[str, Any]] | None:
+        images = _images(request, ("reference",))
+        if len(images) > max_items:
+            raise FieldValueError("image_list", f"{len(images)} images", f"at most {max_items}")
+        parts = []
+        for image in images:
+            obj = image_object(image, "image_list")
+            if "gcsUri" in obj:
+                raise FieldValueError("image_list", obj["gcsUri"], "an image URL, data URI or bytes")
+            if FETCH in obj:
+                parts.append({"inlineData": {FETCH: obj[FETCH]}})
+            else:
+                parts.append(
+                    {"inlineData": {"mimeType": obj["mimeType"], "data": obj["bytesBase64Encoded"]}}
+                )
+        return parts or None
+
+    return FieldMapper("image_list", convert)
+
+
+def _extra(name: str, values: tuple[str, ...] | None = None) -> FieldMapper:
+    """``request.extra_params[name]`` (checked against ``values`` when given)."""
+
+    def convert(_req: Any, extras: Any) -> Any:
+        value = extras.get(name) if isinstance(extras, dict) else None
+        if value is not None and values is not None and value not in values:
+            raise FieldValueError(name, value, "accepted: " + ", ".join(repr(v) for v in values))
+        return value
+
+    return FieldMapper("extra_params", convert)
+
+
+def _sample_count(_req: Any, value: Any) -> int | None:
+    if value is None or value == 1:
+        return None
+    raise FieldValueError(
+        "number_of_videos",
+        value,
+        "accepted: 1 (Veo takes sampleCount up to 4, but a tarash response holds one video: "
+        "the other samples would be paid for and dropped; call generate_video again)",
+    )
+
+
+# ---------------------------------------------------------------- video tables
+PERSON_GENERATION = ("allow_all", "allow_adult", "dont_allow")
+VIDEO_EXTRAS = ("person_generation", "storage_uri")
+"""extra_params names the video tables read (storage_uri: Vertex AI only)."""
+
+VEO_SOURCE = (
+    "https://ai.google.dev/gemini-api/docs/veo; "
+    "https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/veo/3-1-generate "
+    "(checked 2026-11-28)"
+)
+
+
+def _veo_table(*, frames: bool, references: bool, resolutions: tuple[str, ...]) -> dict[str, FieldMapper]:
+    table: dict[str, FieldMapper] = {
+        "prompt": passthrough_field_mapper("prompt", required=True),
+        "image": frame_mapper("first_frame"),
+    }
+    if frames:
+        table["lastFrame"] = frame_mapper("last_frame")
+    if references:
+        table["referenceImages"] = reference_images_mapper(3)
+    table.update(
+        {
+            "aspectRatio": enum_field_mapper("aspect_ratio", ["16:9", "9:16"]),
+            "resolution": enum_field_mapper("resolution", list(resolutions)),
+            "durationSeconds": duration_field_mapper("int", [4, 6, 8]),
+            "negativePrompt": passthrough_field_mapper("negative_prompt"),
+            "enhancePrompt": passthrough_field_mapper("enhance_prompt"),
+            "seed": passthrough_field_mapper("seed"),
+            "generateAudio": passthrough_field_mapper("generate_audio"),
+            "sampleCount": FieldMapper("number_of_videos", _sample_count),
+            "personGeneration": _extra("person_generation", PERSON_GENERATION),
+            "storageUri": _extra("storage_uri"),
+        }
+    )
+    return table
+
+
+VEO_INSTANCE_FIELDS = ("prompt", "image", "lastFrame", "referenceImages")
+"""API fields that go into ``instances[0]``; the others go into ``parameters``."""
+
+# ---------------------------------------------------------------- image tables
+IMAGE_ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
+IMAGE_EXTRAS = ("response_modalities",)
+
+
+def _no_n(_req: Any, value: Any) -> None:
+    if value not in (None, 1):
+        raise FieldValueError(
+            "n",
+            value,
+            "accepted: 1 (a Gemini image model makes one image per generateContent call; "
+            "call generate_image_async n times concurrently for n images)",
+        )
+    return None
+
+
+def _image_table(sizes: tuple[str, ...] | None, max_inputs: int) -> dict[str, FieldMapper]:
+    table: dict[str, FieldMapper] = {
+        "prompt": passthrough_field_mapper("prompt", required=True),
+        "parts": inline_parts_mapper(max_inputs),
+        "aspectRatio": enum_field_mapper("aspect_ratio", list(IMAGE_ASPECT_RATIOS)),
+        "seed": passthrough_field_mapper("seed"),
+        "candidateCount": FieldMapper("n", _no_n),
+        "responseModalities": _extra("response_modalities"),
+    }
+    if sizes:
+        table["imageSize"] = enum_field_mapper("size", list(sizes))
+    return table
+
+
+IMAGE_SOURCE = (
+    "https://ai.google.dev/gemini-api/docs/image-generation; "
+    "https://ai.google.dev/gemini-api/docs/deprecations (checked 2026-11-28)"
+)
+
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        name="Veo 3.1",
+        modality="video",
+        models=("veo-3.1-generate-001", "veo-3.1-fast-generate-001"),
+        fields=_veo_table(frames=True, references=True, resolutions=("720p", "1080p", "4k")),
+        endpoint="predictLongRunning",
+        source=VEO_SOURCE,
+        notes=(
+            "4/6/8 s, 16:9 or 9:16, 720p/1080p/4k, first and last frame, up to 3 asset "
+            "reference images (8 s, 16:9 only); always with sound."
+        ),
+    ),
+    Family(
+        name="Veo 3.1 Lite",
+        modality="video",
+        models=("veo-3.1-lite-generate-001",),
+        fields=_veo_table(frames=False, references=False, resolutions=("720p", "1080p")),
+        endpoint="predictLongRunning",
+        source=VEO_SOURCE,
+        notes="4/6/8 s, 16:9 or 9:16, 720p/1080p; text or one first frame; always with sound.",
+    ),
+    Family(
+        name="Nano Banana 2",
+        modality="image",
+        models=("gemini-3.1-flash-image",),
+        fields=_image_table(("512", "1K", "2K", "4K"), 14),
+        endpoint="generateContent",
+        source=IMAGE_SOURCE,
+        notes="Gemini 3.1 Flash Image: size 512/1K/2K/4K, up to 14 input images, one image a call.",
+    ),
+    Family(
+        name="Nano Banana Pro",
+        modality="image",
+        models=("gemini-3-pro-image",),
+        fields=_image_table(("1K", "2K", "4K"), 14),
+        endpoint="generateContent",
+        source=IMAGE_SOURCE,
+        notes="Gemini 3 Pro Image: size 1K/2K/4K, up to 14 input images, one image a call.",
+    ),
+    Family(
+        name="Nano Banana",
+        modality="image",
+        models=("gemini-2.5-flash-image",),
+        fields=_image_table(None, 3),
+        endpoint="generateContent",
+        source=IMAGE_SOURCE,
+        notes="Gemini 2.5 Flash Image: 1K output, up to 3 input images, one image a call.",
+    ),
+)
+
+RETIRED: dict[str, Retired] = {
+    "veo-3.1-generate-preview": Retired(
+        "2026-10-22", "veo-3.1-generate-001", "ai.google.dev/gemini-api/docs/deprecations"
+    ),
+    "veo-3.1-fast-generate-preview": Retired(
+        "2026-10-22", "veo-3.1-fast-generate-001", "ai.google.dev/gemini-api/docs/deprecations"
+    ),
+    "veo-3.1-lite-generate-preview": Retired(
+        "2026-10-22", "veo-3.1-lite-generate-001", "ai.google.dev/gemini-api/docs/deprecations"
+    ),
+    "veo-3.0-generate-001": Retired(
+        "2026-06-30", "veo-3.1-generate-001", "Vertex AI Veo 3 model page"
+    ),
+    "veo-3.0-fast-generate-001": Retired(
+        "2026-06-30", "veo-3.1-fast-generate-001", "Vertex AI Veo 3 model page"
+    ),
+    "veo-3.0-generate-preview": Retired(
+        "2026-06-30", "veo-3.1-generate-001", "Vertex AI Veo 3 model page"
+    ),
+    "veo-3.0-fast-generate-preview": Retired(
+        "2026-06-30", "veo-3.1-fast-generate-001", "Vertex AI Veo 3 model page"
+    ),
+    "veo-2.0-generate-001": Retired(
+        "2026-06-30", "veo-3.1-generate-001", "Vertex AI Veo 2 model page"
+    ),
+    "gemini-3.1-flash-image-preview": Retired(
+        "2026-06-25", "gemini-3.1-flash-image", "ai.google.dev/gemini-api/docs/deprecations"
+    ),
+    "gemini-3-pro-image-preview": Retired(
+        "2026-06-25", "gemini-3-pro-image", "ai.google.dev/gemini-api/docs/deprecations"
+    ),
+    "gemini-2.5-flash-image-preview": Retired(
+        "2026-01-15", "gemini-2.5-flash-image", "ai.google.dev/gemini-api/docs/changelog"
+    ),
+}
+"""Exact ids Google shut down → shutdown date and the replacement to name."""
+
+IMAGEN_SHUTDOWN = "2026-06-24"
+IMAGEN_REPLACEMENT = "gemini-3.1-flash-image"
+RETIRED_PREFIXES: dict[str, Retired] = {
+    "imagen-": Retired(
+        IMAGEN_SHUTDOWN, IMAGEN_REPLACEMENT, "firebase.google.com/docs/ai-logic/imagen-models-migration"
+    ),
+    "imagegeneration@": Retired(
+        IMAGEN_SHUTDOWN, IMAGEN_REPLACEMENT, "firebase.google.com/docs/ai-logic/imagen-models-migration"
+    ),
+}
+"""Id prefixes of whole retired lines (all Imagen models)."""
+
+
+def family_of(model: str) -> Family | None:
+    """The family that lists ``model`` (``models/`` prefix ignored), or None."""
+    model = model.removeprefix("models/")
+    return next((family for family in FAMILIES if model in family.models), None)
+
+
+def retirement_of(model: str) -> Retired | None:
+    """The retirement record of ``model``, or None when it is not known to be shut down."""
+    model = model.removeprefix("models/")
+    if model in RETIRED:
+        return RETIRED[model]
+    return next(
+        (record for prefix, record in RETIRED_PREFIXES.items() if model.startswith(prefix)), None
+    )
+
+
+def modality_of(model: str) -> Modality | None:
+    """What ``model`` generates: its family's modality, else guessed from the id, else None."""
+    family = family_of(model)
+    if family is not None:
+        return family.modality
+    model = model.removeprefix("models/")
+    if model.startswith("veo-"):
+        return "video"
+    if model.startswith(("imagen-", "imagegeneration")) or (
+        model.startswith("gemini-") and "image" in model
+    ):
+        return "image"
+    return None
+
+
+FIELD_MAPPINGS: dict[str, dict[str, FieldMapper]] = {
+    model: family.fields for family in FAMILIES for model in family.models
+}
+"""Model id → field mappers (what ``get_provider_field_mapping('google')`` shows)."""

@@ -1,0 +1,117 @@
+"""The two provider objects: ``google`` (Gemini API) and ``google-vertex`` (Vertex AI).
+
+Both serve Veo video and Gemini native images with the same family tables, mapping
+and flows; Vertex AI adds its URL scheme, OAuth tokens (or an express-mode API key)
+and the parameters only it takes (:mod:`tarash_google._endpoints`). Each is its own
+entry point, so ``TARASH_DISABLE_PLUGINS`` can turn off either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
+from tarash.tarash_gateway.plugin import (
+    CallContext,
+    Flow,
+    Job,
+    JobStatus,
+    ModelFamily,
+    ProviderInfo,
+    ProviderPlugin,
+)
+from tarash_google import _flows, _mapping
+from tarash_google._endpoints import vertex_target
+from tarash_google._families import (
+    DEFAULT_MODELS,
+    FAMILIES,
+    FIELD_MAPPINGS,
+    GEMINI_BASE_URL,
+    GEMINI_KEY_ENV,
+    GOOGLE,
+    VERTEX,
+    VERTEX_GLOBAL_URL,
+    modality_of,
+)
+
+MODALITIES: list[Modality] = ["video", "image"]
+
+
+def _families() -> list[ModelFamily]:
+    return [
+        ModelFamily(
+            name=family.name,
+            prefixes=list(family.models),
+            modalities=[family.modality],
+            fields=sorted({m.source_field for m in family.fields.values()}),
+            notes=family.notes,
+        )
+        for family in FAMILIES
+    ]
+
+
+class GoogleProvider(ProviderPlugin):
+    """``google``: the Gemini API (generativelanguage.googleapis.com), key in a header."""
+
+    name = GOOGLE
+
+    def info(self) -> ProviderInfo:
+        """Describe the ``google`` provider."""
+        return ProviderInfo(
+            name=GOOGLE,
+            modalities=list(MODALITIES),
+            default_base_url=GEMINI_BASE_URL,
+            api_key_env=list(GEMINI_KEY_ENV),
+            default_models=dict(DEFAULT_MODELS),
+            model_families=_families(),
+            field_mappings=dict(FIELD_MAPPINGS),
+        )
+
+    def supports_modality(self, model: str, modality: Modality) -> bool:
+        """Veo ids make video, Gemini image ids images; unknown ids either."""
+        known = modality_of(model)
+        return modality in MODALITIES and (known is None or known == modality)
+
+    def map_fields(
+        self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
+    ) -> dict[str, Any]:
+        """Build and validate the payload (retired ids are refused, naming the replacement)."""
+        return _mapping.map_fields(self.name, model, modality, request, config)
+
+    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+        """Start a Veo operation, or generate an image at once."""
+        return _flows.submit(payload, ctx)
+
+    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
+        """Check a Veo operation; download the video when it is done."""
+        return _flows.poll(job, ctx)
+
+    def cancel(self, job: Job, ctx: CallContext) -> Flow[None] | None:
+        """None: Google documents no cancel for Veo operations (a timeout stops polling)."""
+        return None
+
+
+class VertexProvider(GoogleProvider):
+    """``google-vertex``: Vertex AI, by project and region (OAuth token) or express mode."""
+
+    name = VERTEX
+
+    def info(self) -> ProviderInfo:
+        """Describe the ``google-vertex`` provider (no key needed with ADC)."""
+        return ProviderInfo(
+            name=VERTEX,
+            modalities=list(MODALITIES),
+            default_base_url=VERTEX_GLOBAL_URL,
+            api_key_env=[],
+            requires_api_key=False,
+            default_models=dict(DEFAULT_MODELS),
+            model_families=_families(),
+            field_mappings=dict(FIELD_MAPPINGS),
+        )
+
+    def map_fields(
+        self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
+    ) -> dict[str, Any]:
+        """Check project, region and credentials, then build the payload."""
+        vertex_target(config, config.api_key)
+        return super().map_fields(model, modality, request, config)

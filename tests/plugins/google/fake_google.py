@@ -53,7 +53,9 @@ MP4 = _mock_media.sample("sample.mp4")
 
 def error(code: int, message: str, status: str, **extra: Any) -> FakeResponse:
     """A google.rpc.Status error answer."""
-    return FakeResponse.json({"error": {"code": code, "message": message, "status": status, **extra}}, code)
+    return FakeResponse.json(
+        {"error": {"code": code, "message": message, "status": status, **extra}}, code
+    )
 
 
 def invalid(message: str) -> FakeResponse:
@@ -127,7 +129,9 @@ class FakeGoogleServer(FakeServer):
         return None
 
     # ------------------------------------------------------------ veo
-    def _new_operation(self, name: str, model: str, body: dict[str, Any], vertex: bool) -> dict[str, Any]:
+    def _new_operation(
+        self, name: str, model: str, body: dict[str, Any], vertex: bool
+    ) -> dict[str, Any]:
         operation = {"name": name, "model": model, "body": body, "vertex": vertex, "done": False}
         with self._ops_lock:
             self.operations[name] = operation
@@ -146,7 +150,9 @@ class FakeGoogleServer(FakeServer):
                 if name in parameters:
                     return invalid(f"{name} isn't supported by this model.")
         if "inlineData" in instance:
-            return invalid('Invalid JSON payload received. Unknown name "inlineData" at \'instances[0]\'.')
+            return invalid(
+                "Invalid JSON payload received. Unknown name \"inlineData\" at 'instances[0]'."
+            )
         images = [instance[k] for k in ("image", "lastFrame") if k in instance]
         refs = instance.get("referenceImages") or []
         if len(refs) > 3:
@@ -164,12 +170,21 @@ class FakeGoogleServer(FakeServer):
             if problem:
                 return invalid(problem)
         if parameters.get("durationSeconds", 8) not in DURATIONS:
-            return invalid(f"durationSeconds {parameters['durationSeconds']} is out of range [4, 8].")
+            return invalid(
+                f"durationSeconds {parameters['durationSeconds']} is out of range [4, 8]."
+            )
         if parameters.get("aspectRatio", "16:9") not in ASPECTS:
             return invalid(f"aspectRatio {parameters['aspectRatio']} is not supported.")
-        if refs and (parameters.get("durationSeconds", 8) != 8 or parameters.get("aspectRatio", "16:9") != "16:9"):
+        if refs and (
+            parameters.get("durationSeconds", 8) != 8
+            or parameters.get("aspectRatio", "16:9") != "16:9"
+        ):
             return invalid("Reference images only support 8 second 16:9 videos.")
-        if parameters.get("personGeneration", "allow_all") not in ("allow_all", "allow_adult", "dont_allow"):
+        if parameters.get("personGeneration", "allow_all") not in (
+            "allow_all",
+            "allow_adult",
+            "dont_allow",
+        ):
             return invalid("personGeneration is invalid.")
         return None
 
@@ -201,7 +216,7 @@ class FakeGoogleServer(FakeServer):
         self._new_operation(name, model, body, vertex=False)
         return FakeResponse.json({"name": name})
 
-    def _advance(self, operation: dict[str, Any]) -> dict[str, Any]:
+    def _advance(self, operation: dict[str, Any], request: FakeRequest) -> dict[str, Any]:
         """The operation's public body after one more status check."""
         name = operation["name"]
         if operation["done"] or self.jobs[name].phase() != "done":
@@ -209,16 +224,25 @@ class FakeGoogleServer(FakeServer):
         prompt = operation["body"]["instances"][0]["prompt"]
         operation["done"] = True
         if "fail-job" in prompt:
-            operation["error"] = {"code": 13, "message": "Video generation failed due to an internal error.", "details": []}
+            operation["error"] = {
+                "code": 13,
+                "message": "Video generation failed due to an internal error.",
+                "details": [],
+            }
         elif "rai-filter" in prompt:
             operation["result"] = {
                 "raiMediaFilteredCount": 1,
-                "raiMediaFilteredReasons": ["The video could not be generated (support code 58061214)."],
+                "raiMediaFilteredReasons": [
+                    "The video could not be generated (support code 58061214)."
+                ],
             }
         elif operation["vertex"]:
             storage = operation["body"].get("parameters", {}).get("storageUri")
             video = (
-                {"gcsUri": f"{storage.rstrip('/')}/{name.rsplit('/', 1)[-1]}/sample_0.mp4", "mimeType": "video/mp4"}
+                {
+                    "gcsUri": f"{storage.rstrip('/')}/{name.rsplit('/', 1)[-1]}/sample_0.mp4",
+                    "mimeType": "video/mp4",
+                }
                 if storage
                 else {"bytesBase64Encoded": base64.b64encode(MP4).decode(), "mimeType": "video/mp4"}
             )
@@ -226,7 +250,9 @@ class FakeGoogleServer(FakeServer):
         else:
             file_id = f"f{next(self._ids):04d}"
             self.files[file_id] = MP4
-            uri = f"{self.url}/v1beta/files/{file_id}:download?alt=media"
+            host = request.headers.get("host", "")  # the API's own host, as Google answers
+            scheme = "http" if host.startswith("127.0.0.1") else "https"
+            uri = f"{scheme}://{host}/v1beta/files/{file_id}:download?alt=media"
             operation["result"] = {"generatedSamples": [{"video": {"uri": uri}}]}
         return self._public(operation)
 
@@ -257,7 +283,7 @@ class FakeGoogleServer(FakeServer):
         operation = self.operations.get(f"models/{model}/operations/{op}")
         if operation is None:
             return error(404, f"Operation models/{model}/operations/{op} not found.", "NOT_FOUND")
-        return FakeResponse.json(self._advance(operation))
+        return FakeResponse.json(self._advance(operation, request))
 
     def _gemini_file(self, request: FakeRequest, file: str) -> FakeResponse:
         refused = self._key(request)
@@ -268,7 +294,12 @@ class FakeGoogleServer(FakeServer):
         return FakeResponse.raw(self.files[file], "video/mp4")
 
     def _vertex_start(
-        self, request: FakeRequest, version: str, model: str, project: str | None = None, region: str | None = None
+        self,
+        request: FakeRequest,
+        version: str,
+        model: str,
+        project: str | None = None,
+        region: str | None = None,
     ) -> FakeResponse:
         refused = self._vertex_auth(request, express=project is None)
         if refused:
@@ -283,7 +314,12 @@ class FakeGoogleServer(FakeServer):
         return FakeResponse.json({"name": name})
 
     def _vertex_fetch(
-        self, request: FakeRequest, version: str, model: str, project: str | None = None, region: str | None = None
+        self,
+        request: FakeRequest,
+        version: str,
+        model: str,
+        project: str | None = None,
+        region: str | None = None,
     ) -> FakeResponse:
         refused = self._vertex_auth(request, express=project is None)
         if refused:
@@ -292,7 +328,7 @@ class FakeGoogleServer(FakeServer):
         operation = self.operations.get(str(name))
         if operation is None or operation["model"] != model:
             return error(404, f"Operation {name} not found.", "NOT_FOUND")
-        return FakeResponse.json(self._advance(operation))
+        return FakeResponse.json(self._advance(operation, request))
 
     # ------------------------------------------------------------ images
     def _image(self, request: FakeRequest, model: str, vertex: bool) -> FakeResponse:
@@ -311,7 +347,9 @@ class FakeGoogleServer(FakeServer):
                     data = base64.b64decode(inline.get("data", ""), validate=True)
                 except (binascii.Error, ValueError):
                     return invalid("inlineData.data is not base64.")
-                if not inline.get("mimeType") or not sniff_content_type(data, "").startswith("image/"):
+                if not inline.get("mimeType") or not sniff_content_type(data, "").startswith(
+                    "image/"
+                ):
                     return invalid("Unable to process input image.")
         config = body.get("generationConfig") or {}
         if "IMAGE" not in (config.get("responseModalities") or []):
@@ -325,12 +363,21 @@ class FakeGoogleServer(FakeServer):
         usage = {"promptTokenCount": 12, "candidatesTokenCount": 1290, "totalTokenCount": 1302}
         if "block-prompt" in prompt:
             return FakeResponse.json(
-                {"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": []}, "usageMetadata": usage}
+                {
+                    "promptFeedback": {"blockReason": "SAFETY", "safetyRatings": []},
+                    "usageMetadata": usage,
+                }
             )
         if "image-safety" in prompt:
             return FakeResponse.json(
                 {
-                    "candidates": [{"content": {"role": "model", "parts": []}, "finishReason": "IMAGE_SAFETY", "index": 0}],
+                    "candidates": [
+                        {
+                            "content": {"role": "model", "parts": []},
+                            "finishReason": "IMAGE_SAFETY",
+                            "index": 0,
+                        }
+                    ],
                     "usageMetadata": usage,
                 }
             )
@@ -339,7 +386,10 @@ class FakeGoogleServer(FakeServer):
             {
                 "candidates": [
                     {
-                        "content": {"role": "model", "parts": [{"inlineData": {"mimeType": "image/png", "data": image}}]},
+                        "content": {
+                            "role": "model",
+                            "parts": [{"inlineData": {"mimeType": "image/png", "data": image}}],
+                        },
                         "finishReason": "STOP",
                         "index": 0,
                     }
@@ -354,9 +404,16 @@ class FakeGoogleServer(FakeServer):
         return self._key(request) or self._image(request, model, vertex=False)
 
     def _vertex_image(
-        self, request: FakeRequest, version: str, model: str, project: str | None = None, region: str | None = None
+        self,
+        request: FakeRequest,
+        version: str,
+        model: str,
+        project: str | None = None,
+        region: str | None = None,
     ) -> FakeResponse:
-        return self._vertex_auth(request, express=project is None) or self._image(request, model, vertex=True)
+        return self._vertex_auth(request, express=project is None) or self._image(
+            request, model, vertex=True
+        )
 
     # ------------------------------------------------------------ oauth
     def _token(self, request: FakeRequest) -> FakeResponse:
@@ -371,18 +428,24 @@ class FakeGoogleServer(FakeServer):
                 key = self.service_accounts[claims["iss"]]
                 claims = jwt.decode(assertion, certs=key, audience=f"{self.url}/token")
             except (KeyError, ValueError) as exc:
-                return FakeResponse.json({"error": "invalid_grant", "error_description": f"Invalid JWT: {exc}"}, 400)
+                return FakeResponse.json(
+                    {"error": "invalid_grant", "error_description": f"Invalid JWT: {exc}"}, 400
+                )
             if claims.get("scope") != "https://www.googleapis.com/auth/cloud-platform":
                 return FakeResponse.json({"error": "invalid_scope"}, 400)
         elif grant == "refresh_token":
             client = self.refresh_tokens.get(form.get("refresh_token", ""))
             if client != (form.get("client_id"), form.get("client_secret")):
-                return FakeResponse.json({"error": "invalid_grant", "error_description": "Bad Request"}, 400)
+                return FakeResponse.json(
+                    {"error": "invalid_grant", "error_description": "Bad Request"}, 400
+                )
         else:
             return FakeResponse.json({"error": "unsupported_grant_type"}, 400)
         token = f"ya29.fake-{next(self._ids):04d}"
         self.tokens.add(token)
-        return FakeResponse.json({"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+        return FakeResponse.json(
+            {"access_token": token, "expires_in": 3599, "token_type": "Bearer"}
+        )
 
     def _asset(self, request: FakeRequest, name: str) -> FakeResponse:
         if name not in self.assets:

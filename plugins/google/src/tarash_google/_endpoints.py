@@ -78,7 +78,9 @@ def vertex_target(config: GenerationConfig, api_key: str | None) -> VertexTarget
     project = _setting(config, ("project",), PROJECT_ENV)
     region = _setting(config, ("region", "location"), REGION_ENV)
     express_setting = config.provider_config.get("express")
-    express = bool(express_setting) if express_setting is not None else bool(api_key and not project)
+    express = (
+        bool(express_setting) if express_setting is not None else bool(api_key and not project)
+    )
     version = config.api_version or VERTEX_VERSION
     token = config.provider_config.get("access_token") or None
     if express:
@@ -151,5 +153,3 @@ def headers(ctx: CallContext) -> Flow[dict[str, str]]:
         assert target.credentials_file is not None
         token = yield from _adc.access_token(_adc.load(target.credentials_file), ctx)
     return {"Authorization": f"Bearer {token}"}
-
-

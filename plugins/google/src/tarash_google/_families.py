@@ -151,7 +151,9 @@ def inline_parts_mapper(max_items: int) -> FieldMapper:
         for image in images:
             obj = image_object(image, "image_list")
             if "gcsUri" in obj:
-                raise FieldValueError("image_list", obj["gcsUri"], "an image URL, data URI or bytes")
+                raise FieldValueError(
+                    "image_list", obj["gcsUri"], "an image URL, data URI or bytes"
+                )
             if FETCH in obj:
                 parts.append({"inlineData": {FETCH: obj[FETCH]}})
             else:
@@ -198,7 +200,9 @@ VEO_SOURCE = (
 )
 
 
-def _veo_table(*, frames: bool, references: bool, resolutions: tuple[str, ...]) -> dict[str, FieldMapper]:
+def _veo_table(
+    *, frames: bool, references: bool, resolutions: tuple[str, ...]
+) -> dict[str, FieldMapper]:
     table: dict[str, FieldMapper] = {
         "prompt": passthrough_field_mapper("prompt", required=True),
         "image": frame_mapper("first_frame"),
@@ -354,10 +358,14 @@ IMAGEN_SHUTDOWN = "2026-06-24"
 IMAGEN_REPLACEMENT = "gemini-3.1-flash-image"
 RETIRED_PREFIXES: dict[str, Retired] = {
     "imagen-": Retired(
-        IMAGEN_SHUTDOWN, IMAGEN_REPLACEMENT, "firebase.google.com/docs/ai-logic/imagen-models-migration"
+        IMAGEN_SHUTDOWN,
+        IMAGEN_REPLACEMENT,
+        "firebase.google.com/docs/ai-logic/imagen-models-migration",
     ),
     "imagegeneration@": Retired(
-        IMAGEN_SHUTDOWN, IMAGEN_REPLACEMENT, "firebase.google.com/docs/ai-logic/imagen-models-migration"
+        IMAGEN_SHUTDOWN,
+        IMAGEN_REPLACEMENT,
+        "firebase.google.com/docs/ai-logic/imagen-models-migration",
     ),
 }
 """Id prefixes of whole retired lines (all Imagen models)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
@@ -131,7 +132,9 @@ def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
         "content_type": content_type,
         **job.data.get("shape", {}),
     }
-    return JobStatus(state="completed", progress_percent=100, output=output, raw=_scrubbed(operation))
+    return JobStatus(
+        state="completed", progress_percent=100, output=output, raw=_scrubbed(operation)
+    )
 
 
 def _video_of(
@@ -210,11 +213,27 @@ def _generate_image(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
                 content_type = str(inline.get("mimeType") or content_type)
     if not images:
         raise image_refusal(body, ctx, job_id)
-    output = {"images": images, "content_type": content_type}
+    output: dict[str, Any] = {"images": images, "content_type": content_type}
+    usage = usage_of(body)
+    if usage is not None:
+        output["usage"] = usage
     status = JobStatus(
         state="completed", progress_percent=100, output=output, raw=_without_images(body)
     )
     return Job(provider=ctx.provider, model=ctx.model, modality="image", id=job_id, status=status)
+
+
+def usage_of(body: dict[str, Any]) -> dict[str, Any] | None:
+    """``usageMetadata`` as a ProviderUsage: token counts as units, the figures verbatim."""
+    metadata = body.get("usageMetadata")
+    if not isinstance(metadata, dict) or not metadata:
+        return None
+    units = {
+        re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower(): value
+        for key, value in metadata.items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
+    return {"units": units, "raw": metadata}
 
 
 def _without_images(body: dict[str, Any]) -> dict[str, Any]:

@@ -30,8 +30,8 @@ from tarash_google._families import (
     IMAGE_EXTRAS,
     IMAGE_ROLES_BY_FIELD,
     VEO_INSTANCE_FIELDS,
-    VIDEO_EXTRAS,
     VERTEX,
+    VIDEO_EXTRAS,
     Family,
     family_of,
     retirement_of,
@@ -172,14 +172,10 @@ def _video_payload(provider: str, flat: dict[str, Any]) -> dict[str, Any]:
     if not vertex:
         for api_field, name in _VERTEX_ONLY.items():
             if api_field in flat:
-                raise _refuse(
-                    name, flat[api_field], "Vertex AI only: use provider='google-vertex'"
-                )
+                raise _refuse(name, flat[api_field], "Vertex AI only: use provider='google-vertex'")
         for key in ("image", "lastFrame"):
             if "gcsUri" in flat.get(key, {}):
-                raise _refuse(
-                    "image_list", flat[key]["gcsUri"], "gs:// images are Vertex AI only"
-                )
+                raise _refuse("image_list", flat[key]["gcsUri"], "gs:// images are Vertex AI only")
         for ref in flat.get("referenceImages", []):
             if "gcsUri" in ref["image"]:
                 raise _refuse(

@@ -1,0 +1,60 @@
+"""The contract suite for both providers of tarash-google."""
+
+from __future__ import annotations
+
+from tarash.tarash_gateway import _plugins
+from tarash.tarash_gateway.models import ImageGenerationRequest, VideoGenerationRequest
+from tarash.tarash_gateway.testing.contract import SECRET, ContractCase, ProviderContractTests
+from tests.plugins.google.fake_google import FakeGoogleServer
+
+VERTEX = "/v1/projects/p1/locations/us-central1/publishers/google/models"
+
+
+class _GoogleContract(ProviderContractTests):
+    def make_server(self) -> FakeGoogleServer:
+        server = FakeGoogleServer(polls=2)
+        server.tokens.add(SECRET)  # Vertex AI: the contract's key is the access token
+        return server
+
+    def test_flow_hooks_answer_none_for_other_providers(self) -> None:
+        loaded = _plugins.registry.providers[self.provider]
+        other = f"not-{self.provider}"
+        for hook in ("tarash_submit", "tarash_poll", "tarash_cancel"):
+            function, argnames = loaded.hooks[hook]
+            assert argnames[0] == "provider"
+            assert function(other, None, None) is None
+
+
+class TestGoogleContract(_GoogleContract):
+    provider = "google"
+    cases = {
+        "video": ContractCase(
+            "veo-3.1-fast-generate-001",
+            VideoGenerationRequest(prompt="contract", duration_seconds=4),
+            submit=("POST", r"/v1beta/models/veo-3.1-fast-generate-001:predictLongRunning"),
+        ),
+        "image": ContractCase(
+            "gemini-3.1-flash-image",
+            ImageGenerationRequest(prompt="contract", aspect_ratio="1:1"),
+            submit=("POST", r"/v1beta/models/gemini-3.1-flash-image:generateContent"),
+        ),
+    }
+
+
+class TestGoogleVertexContract(_GoogleContract):
+    provider = "google-vertex"
+    _project = {"provider_config": {"project": "p1", "region": "us-central1"}}
+    cases = {
+        "video": ContractCase(
+            "veo-3.1-generate-001",
+            VideoGenerationRequest(prompt="contract", seed=1),
+            submit=("POST", rf"{VERTEX}/veo-3.1-generate-001:predictLongRunning"),
+            config=_project,
+        ),
+        "image": ContractCase(
+            "gemini-3-pro-image",
+            ImageGenerationRequest(prompt="contract", size="1K"),
+            submit=("POST", rf"{VERTEX}/gemini-3-pro-image:generateContent"),
+            config=_project,
+        ),
+    }

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from tarash.tarash_gateway import _mock_media, _plugins, get_provider_field_mapping
+from tarash.tarash_gateway import (
+    _mock_media,
+    _plugins,
+    describe_model,
+    get_provider_field_mapping,
+    list_models,
+)
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import (
     CONFIG_TYPES,
@@ -160,7 +166,7 @@ def test_veo31_4k_resolution() -> None:
             ),
             ("either first/last frames or reference images",),
         ),
-        (video(image_list=[{"image": PNG, "type": "style"}]), ("'style'", "'first_frame'")),
+        (video(image_list=[{"image": PNG, "type": "style"}]), ("'style'", "first_frame")),
         (video(image_list=[{"image": "gs://b/i.png", "type": "first_frame"}]), ("gs://",)),
         (video(video="https://example.com/v.mp4"), ("video", "input video")),
         (
@@ -188,7 +194,8 @@ def test_veo31_lite_payload_and_limits() -> None:
     refused(
         "veo-3.1-lite-generate-001",
         video(image_list=[{"image": PNG, "type": "reference"}]),
-        "Veo 3.1 Lite takes images of type 'first_frame'",
+        "'reference'",
+        "accepted types: first_frame",
     )
 
 
@@ -306,7 +313,7 @@ def test_nano_banana_minimal_payload() -> None:
     [
         ("gemini-3.1-flash-image", image(n=2), ("n=2", "one image per generateContent call")),
         ("gemini-3-pro-image", image(size="512"), ("size='512'", "'1K', '2K', '4K'")),
-        ("gemini-2.5-flash-image", image(size="2K"), ("size='2K'", "Nano Banana models")),
+        ("gemini-2.5-flash-image", image(size="2K"), ("size='2K'", "not taken by this model")),
         ("gemini-3-pro-image", image(aspect_ratio="9:21"), ("aspect_ratio='9:21'", "'21:9'")),
         ("gemini-3-pro-image", image(negative_prompt="x"), ("negative_prompt",)),
         ("gemini-3-pro-image", image(quality="hd"), ("quality='hd'",)),
@@ -319,7 +326,7 @@ def test_nano_banana_minimal_payload() -> None:
         (
             "gemini-3-pro-image",
             image(image_list=[{"image": PNG, "type": "first_frame"}]),
-            ("'first_frame'", "'reference'"),
+            ("'first_frame'", "accepted types: reference"),
         ),
         (
             "gemini-3-pro-image",
@@ -355,12 +362,15 @@ def test_retired_veo_ids_name_the_replacement(model: str, provider: str) -> None
     refused(model, video(), "shut down", RETIRED[model].replacement, provider=provider)
 
 
-def test_unknown_id_lists_the_known_ones_and_the_escape_hatch() -> None:
-    refused("veo-4.0-generate-001", video(), "veo-3.1-generate-001", "provider_config")
-    assert payload(
-        "veo-4.0-generate-001", video(duration_seconds=4), provider_config={"family": "Veo 3.1"}
-    ) == {"instances": [{"prompt": "a fox"}], "parameters": {"durationSeconds": 4}}
-    refused("veo-4.0", video(), "'Veo 3.1'", provider_config={"family": "Veo 9"})
+def test_unknown_id_lists_the_known_ones() -> None:
+    refused("veo-4.0-generate-001", video(), "not a known video model", "veo-3.1-generate-001")
+    refused("gemini-9-image", image(), "not a known image model", "gemini-3-pro-image")
+
+
+def test_models_prefix_is_accepted() -> None:
+    assert payload("models/gemini-2.5-flash-image", image()) == payload(
+        "gemini-2.5-flash-image", image()
+    )
 
 
 def test_field_mappings_are_published_per_model() -> None:
@@ -368,3 +378,48 @@ def test_field_mappings_are_published_per_model() -> None:
     assert mapping is not None
     assert {m for f in FAMILIES for m in f.models} == set(mapping)
     assert "durationSeconds" in mapping["veo-3.1-fast-generate-001"]
+
+
+# ---------------------------------------------------------------- describe_model
+@pytest.mark.parametrize("provider", ["google", "google-vertex"])
+def test_describe_veo31(provider: str) -> None:
+    caps = describe_model(provider, "veo-3.1-fast-generate-001")
+    assert (caps.family, caps.modality, caps.endpoint) == ("Veo 3.1", "video", "predictLongRunning")
+    field = caps.field("duration_seconds")
+    assert field is not None and field.values == [4, 6, 8] and field.sent_as == ["durationSeconds"]
+    resolution = caps.field("resolution")
+    assert resolution is not None and resolution.values == ["720p", "1080p", "4k"]
+    images = {tuple(f.roles or ()): f for f in caps.fields if f.name == "image_list"}
+    assert images[("first_frame",)].sent_as == ["image"]
+    assert images[("last_frame",)].sent_as == ["lastFrame"]
+    assert images[("reference", "asset")].max_items == 3
+    count = caps.field("number_of_videos")
+    assert count is not None and count.values == [1]
+    assert [e.name for e in caps.extra_fields] == ["person_generation", "storage_uri"]
+    assert caps.extra_params is False and "video" in caps.unused_fields
+    assert caps.source and "ai.google.dev" in caps.source
+
+
+def test_describe_veo31_lite_and_image_families() -> None:
+    lite = describe_model("google", "veo-3.1-lite-generate-001")
+    assert lite.family == "Veo 3.1 Lite"
+    assert [f.roles for f in lite.fields if f.name == "image_list"] == [["first_frame"]]
+    for model, sizes, inputs in (
+        ("gemini-3.1-flash-image", ["512", "1K", "2K", "4K"], 14),
+        ("gemini-3-pro-image", ["1K", "2K", "4K"], 14),
+        ("gemini-2.5-flash-image", None, 3),
+    ):
+        caps = describe_model("google", model)
+        assert caps.modality == "image" and caps.endpoint == "generateContent"
+        size = caps.field("size")
+        assert (size.values if size else None) == sizes
+        images = caps.field("image_list")
+        assert images is not None and images.max_items == inputs
+        assert "negative_prompt" in caps.unused_fields
+        n = caps.field("n")
+        assert n is not None and n.values == [1]
+
+
+def test_list_models_covers_every_family() -> None:
+    listed = {caps.model: caps.family for caps in list_models("google")}
+    assert listed == {m: f.name for f in FAMILIES for m in f.models}

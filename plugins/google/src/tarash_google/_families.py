@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from tarash.tarash_gateway.capabilities import Accepts, Catalog, ExtraField, Family
 from tarash.tarash_gateway.models import Modality
 from tarash.tarash_gateway.plugin import is_url, to_bytes
 from tarash.tarash_gateway.providers.field_mappers import (
@@ -37,29 +38,6 @@ DEFAULT_MODELS: dict[str, str] = {
 
 FETCH = "_url"
 """Key of an image object whose URL the submit flow downloads and inlines."""
-
-
-@dataclass(frozen=True)
-class Family:
-    """A group of models that take the same fields (one table of field mappers).
-
-    Attributes:
-        name: Family name.
-        modality: What the family generates.
-        models: Exact model ids of the family.
-        fields: API field → FieldMapper (flat names; the mapping nests them).
-        endpoint: The method the flows call (``predictLongRunning`` / ``generateContent``).
-        source: Where the facts come from (checked on the date given).
-        notes: One line shown by ``tarash providers --models``.
-    """
-
-    name: str
-    modality: Modality
-    models: tuple[str, ...]
-    fields: dict[str, FieldMapper] = field(compare=False)
-    endpoint: str
-    source: str
-    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,7 +84,9 @@ def frame_mapper(role: str) -> FieldMapper:
             raise FieldValueError("image_list", f"{len(images)} {role} images", "at most 1")
         return image_object(images[0], f"image_list[{role}]")
 
-    return FieldMapper("image_list", convert)
+    return FieldMapper(
+        "image_list", convert, accepts=Accepts(roles=(role,), max_items=1, media="image")
+    )
 
 
 REFERENCE_ROLES = ("reference", "asset")
@@ -128,16 +108,13 @@ def reference_images_mapper(max_items: int) -> FieldMapper:
             for image in images
         ]
 
-    return FieldMapper("image_list", convert)
-
-
-IMAGE_ROLES_BY_FIELD = {
-    "image": ("first_frame",),
-    "lastFrame": ("last_frame",),
-    "referenceImages": REFERENCE_ROLES,
-    "parts": ("reference",),
-}
-"""Which image roles each media field of a table consumes (others are refused)."""
+    accepts = Accepts(
+        roles=REFERENCE_ROLES,
+        max_items=max_items,
+        media="image",
+        note="sent as referenceType 'asset'; 8 s and 16:9 only",
+    )
+    return FieldMapper("image_list", convert, accepts=accepts)
 
 
 def inline_parts_mapper(max_items: int) -> FieldMapper:
@@ -162,36 +139,37 @@ def inline_parts_mapper(max_items: int) -> FieldMapper:
                 )
         return parts or None
 
-    return FieldMapper("image_list", convert)
+    accepts = Accepts(roles=("reference",), max_items=max_items, media="image")
+    return FieldMapper("image_list", convert, accepts=accepts)
 
 
-def _extra(name: str, values: tuple[str, ...] | None = None) -> FieldMapper:
-    """``request.extra_params[name]`` (checked against ``values`` when given)."""
-
-    def convert(_req: Any, extras: Any) -> Any:
-        value = extras.get(name) if isinstance(extras, dict) else None
-        if value is not None and values is not None and value not in values:
-            raise FieldValueError(name, value, "accepted: " + ", ".join(repr(v) for v in values))
-        return value
-
-    return FieldMapper("extra_params", convert)
-
-
-def _sample_count(_req: Any, value: Any) -> int | None:
-    if value is None or value == 1:
-        return None
-    raise FieldValueError(
-        "number_of_videos",
-        value,
-        "accepted: 1 (Veo takes sampleCount up to 4, but a tarash response holds one video: "
-        "the other samples would be paid for and dropped; call generate_video again)",
-    )
+ONE_VIDEO = FieldMapper(
+    "number_of_videos",
+    lambda _req, _value: None,  # 1 is Veo's default: nothing to send
+    accepts=Accepts(
+        values=(1,),
+        note="Veo takes sampleCount up to 4, but a tarash response holds one video: the "
+        "other samples would be paid for and dropped; call generate_video again",
+    ),
+)
 
 
 # ---------------------------------------------------------------- video tables
 PERSON_GENERATION = ("allow_all", "allow_adult", "dont_allow")
-VIDEO_EXTRAS = ("person_generation", "storage_uri")
-"""extra_params names the video tables read (storage_uri: Vertex AI only)."""
+VIDEO_EXTRAS = (
+    ExtraField(
+        name="person_generation",
+        type="string",
+        description="Veo's personGeneration: whether people may appear",
+        values=PERSON_GENERATION,
+    ),
+    ExtraField(
+        name="storage_uri",
+        type="string",
+        description="Vertex AI only: a gs:// folder the video is written to (storageUri)",
+    ),
+)
+"""extra_params the video families read (translated by the mapping, never passed as-is)."""
 
 VEO_SOURCE = (
     "https://ai.google.dev/gemini-api/docs/veo; "
@@ -220,9 +198,7 @@ def _veo_table(
             "enhancePrompt": passthrough_field_mapper("enhance_prompt"),
             "seed": passthrough_field_mapper("seed"),
             "generateAudio": passthrough_field_mapper("generate_audio"),
-            "sampleCount": FieldMapper("number_of_videos", _sample_count),
-            "personGeneration": _extra("person_generation", PERSON_GENERATION),
-            "storageUri": _extra("storage_uri"),
+            "sampleCount": ONE_VIDEO,
         }
     )
     return table
@@ -233,18 +209,25 @@ VEO_INSTANCE_FIELDS = ("prompt", "image", "lastFrame", "referenceImages")
 
 # ---------------------------------------------------------------- image tables
 IMAGE_ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
-IMAGE_EXTRAS = ("response_modalities",)
+IMAGE_EXTRAS = (
+    ExtraField(
+        name="response_modalities",
+        type="array",
+        description="generationConfig.responseModalities; default ['IMAGE']",
+        values=(["IMAGE"], ["TEXT", "IMAGE"]),
+    ),
+)
+"""extra_params the image families read."""
 
-
-def _no_n(_req: Any, value: Any) -> None:
-    if value not in (None, 1):
-        raise FieldValueError(
-            "n",
-            value,
-            "accepted: 1 (a Gemini image model makes one image per generateContent call; "
-            "call generate_image_async n times concurrently for n images)",
-        )
-    return None
+ONE_IMAGE = FieldMapper(
+    "n",
+    lambda _req, _value: None,
+    accepts=Accepts(
+        values=(1,),
+        note="a Gemini image model makes one image per generateContent call; call "
+        "generate_image_async n times concurrently for n images",
+    ),
+)
 
 
 def _image_table(sizes: tuple[str, ...] | None, max_inputs: int) -> dict[str, FieldMapper]:
@@ -253,8 +236,7 @@ def _image_table(sizes: tuple[str, ...] | None, max_inputs: int) -> dict[str, Fi
         "parts": inline_parts_mapper(max_inputs),
         "aspectRatio": enum_field_mapper("aspect_ratio", list(IMAGE_ASPECT_RATIOS)),
         "seed": passthrough_field_mapper("seed"),
-        "candidateCount": FieldMapper("n", _no_n),
-        "responseModalities": _extra("response_modalities"),
+        "candidateCount": ONE_IMAGE,
     }
     if sizes:
         table["imageSize"] = enum_field_mapper("size", list(sizes))
@@ -274,6 +256,7 @@ FAMILIES: tuple[Family, ...] = (
         fields=_veo_table(frames=True, references=True, resolutions=("720p", "1080p", "4k")),
         endpoint="predictLongRunning",
         source=VEO_SOURCE,
+        extra_fields=VIDEO_EXTRAS,
         notes=(
             "4/6/8 s, 16:9 or 9:16, 720p/1080p/4k, first and last frame, up to 3 asset "
             "reference images (8 s, 16:9 only); always with sound."
@@ -286,6 +269,7 @@ FAMILIES: tuple[Family, ...] = (
         fields=_veo_table(frames=False, references=False, resolutions=("720p", "1080p")),
         endpoint="predictLongRunning",
         source=VEO_SOURCE,
+        extra_fields=VIDEO_EXTRAS,
         notes="4/6/8 s, 16:9 or 9:16, 720p/1080p; text or one first frame; always with sound.",
     ),
     Family(
@@ -295,6 +279,7 @@ FAMILIES: tuple[Family, ...] = (
         fields=_image_table(("512", "1K", "2K", "4K"), 14),
         endpoint="generateContent",
         source=IMAGE_SOURCE,
+        extra_fields=IMAGE_EXTRAS,
         notes="Gemini 3.1 Flash Image: size 512/1K/2K/4K, up to 14 input images, one image a call.",
     ),
     Family(
@@ -304,6 +289,7 @@ FAMILIES: tuple[Family, ...] = (
         fields=_image_table(("1K", "2K", "4K"), 14),
         endpoint="generateContent",
         source=IMAGE_SOURCE,
+        extra_fields=IMAGE_EXTRAS,
         notes="Gemini 3 Pro Image: size 1K/2K/4K, up to 14 input images, one image a call.",
     ),
     Family(
@@ -313,6 +299,7 @@ FAMILIES: tuple[Family, ...] = (
         fields=_image_table(None, 3),
         endpoint="generateContent",
         source=IMAGE_SOURCE,
+        extra_fields=IMAGE_EXTRAS,
         notes="Gemini 2.5 Flash Image: 1K output, up to 3 input images, one image a call.",
     ),
 )
@@ -371,10 +358,8 @@ RETIRED_PREFIXES: dict[str, Retired] = {
 """Id prefixes of whole retired lines (all Imagen models)."""
 
 
-def family_of(model: str) -> Family | None:
-    """The family that lists ``model`` (``models/`` prefix ignored), or None."""
-    model = model.removeprefix("models/")
-    return next((family for family in FAMILIES if model in family.models), None)
+CATALOG = Catalog(FAMILIES)
+"""Every model the plugin maps (exact ids); unknown and retired ids are refused."""
 
 
 def retirement_of(model: str) -> Retired | None:
@@ -389,10 +374,10 @@ def retirement_of(model: str) -> Retired | None:
 
 def modality_of(model: str) -> Modality | None:
     """What ``model`` generates: its family's modality, else guessed from the id, else None."""
-    family = family_of(model)
-    if family is not None:
-        return family.modality
     model = model.removeprefix("models/")
+    known = CATALOG.modality_of(model)
+    if known is not None:
+        return known
     if model.startswith("veo-"):
         return "video"
     if model.startswith(("imagen-", "imagegeneration")) or (
@@ -402,7 +387,5 @@ def modality_of(model: str) -> Modality | None:
     return None
 
 
-FIELD_MAPPINGS: dict[str, dict[str, FieldMapper]] = {
-    model: family.fields for family in FAMILIES for model in family.models
-}
+FIELD_MAPPINGS: dict[str, dict[str, FieldMapper]] = CATALOG.field_mappings
 """Model id → field mappers (what ``get_provider_field_mapping('google')`` shows)."""

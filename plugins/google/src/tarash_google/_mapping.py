@@ -22,34 +22,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from tarash.tarash_gateway.capabilities import Family
 from tarash.tarash_gateway.exceptions import ValidationError
-from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-from tarash.tarash_gateway.providers.field_mappers import FieldMapper, apply_field_mappers
+from tarash.tarash_gateway.providers.field_mappers import FieldValueError
 from tarash_google._families import (
-    FAMILIES,
     IMAGE_EXTRAS,
-    IMAGE_ROLES_BY_FIELD,
     VEO_INSTANCE_FIELDS,
     VERTEX,
     VIDEO_EXTRAS,
-    Family,
-    family_of,
     retirement_of,
 )
 
-_SCALARS: dict[Modality, tuple[str, ...]] = {
-    "video": (
-        "duration_seconds",
-        "resolution",
-        "aspect_ratio",
-        "generate_audio",
-        "seed",
-        "negative_prompt",
-        "enhance_prompt",
-    ),
-    "image": ("negative_prompt", "size", "quality", "style", "seed", "aspect_ratio"),
+_EXTRAS = {
+    "video": {extra.name: extra for extra in VIDEO_EXTRAS},
+    "image": {extra.name: extra for extra in IMAGE_EXTRAS},
 }
-_EXTRAS: dict[Modality, tuple[str, ...]] = {"video": VIDEO_EXTRAS, "image": IMAGE_EXTRAS}
+_EXTRA_API_NAMES = {
+    "person_generation": "personGeneration",
+    "storage_uri": "storageUri",
+    "response_modalities": "responseModalities",
+}
 _VERTEX_ONLY = {
     "seed": "seed",
     "storageUri": "extra_params['storage_uri']",
@@ -57,7 +49,7 @@ _VERTEX_ONLY = {
 
 
 def _refuse(field: str, value: object, accepted: str) -> ValidationError:
-    return ValidationError(f"{field}={value!r} is not accepted; {accepted}")
+    return ValidationError(str(FieldValueError(field, value, accepted)))
 
 
 def refuse_retired(model: str) -> None:
@@ -70,89 +62,34 @@ def refuse_retired(model: str) -> None:
         )
 
 
-def resolve_family(model: str, modality: Modality, config: GenerationConfig) -> Family:
-    """The family of ``model``, or of ``provider_config['family']`` for ids not listed yet.
-
-    Raises:
-        ValidationError: The id is retired, unknown, or generates another modality.
-    """
-    refuse_retired(model)
-    family = family_of(model)
-    named = config.provider_config.get("family")
-    if family is None and named is not None:
-        family = next((f for f in FAMILIES if f.name == named), None)
-        if family is None:
-            raise _refuse(
-                "provider_config['family']",
-                named,
-                "accepted: " + ", ".join(repr(f.name) for f in FAMILIES),
-            )
-    if family is None:
-        known = [m for f in FAMILIES if f.modality == modality for m in f.models]
-        raise ValidationError(
-            f"model {model!r} is not a known Google {modality} model; accepted: "
-            + ", ".join(repr(m) for m in known)
-            + " (for a newer id, set provider_config={'family': <one of "
-            + ", ".join(repr(f.name) for f in FAMILIES if f.modality == modality)
-            + ">})"
-        )
-    if family.modality != modality:
-        raise ValidationError(
-            f"model {model!r} ({family.name}) generates {family.modality}, not {modality}"
-        )
-    return family
-
-
-def _check_request(family: Family, table: dict[str, FieldMapper], request: Any) -> None:
-    read = {mapper.source_field for mapper in table.values()}
-    for name in _SCALARS[family.modality]:
-        value = getattr(request, name, None)
-        if value is not None and name not in read:
-            raise _refuse(name, value, f"{family.name} models do not take it")
-    roles = {role for api, r in IMAGE_ROLES_BY_FIELD.items() if api in table for role in r}
-    for item in request.image_list:
-        if item.get("type") not in roles:
-            raise _refuse(
-                "image_list",
-                f"an image of type {item.get('type')!r}",
-                f"{family.name} takes images of type "
-                + (", ".join(repr(r) for r in sorted(roles)) or "none"),
-            )
-    accepted = _EXTRAS[family.modality]
-    for name in request.extra_params:
-        if name not in accepted:
-            raise _refuse(
-                f"extra_params[{name!r}]",
-                request.extra_params[name],
-                "accepted extra_params: " + ", ".join(repr(a) for a in accepted),
-            )
-
-
-def map_fields(
-    provider: str,
-    model: str,
-    modality: Modality,
-    request: GenerationRequest,
-    config: GenerationConfig,
-    overrides: dict[str, FieldMapper] | None = None,
-) -> dict[str, Any]:
-    """Build the payload of ``request`` for ``model``, or raise ValidationError.
+def finish(provider: str, family: Family, payload: dict[str, Any], request: Any) -> dict[str, Any]:
+    """Nest the mapped fields into Google's body; translate and check ``extra_params``.
 
     Args:
         provider: ``google`` or ``google-vertex``.
-        model: Model id.
-        modality: ``video`` or ``image``.
+        family: The model's family.
+        payload: The table's fields with ``request.extra_params`` merged over them.
         request: The user's request.
-        config: The user's config (``provider_config['family']`` for unlisted ids).
-        overrides: The user's ``register_provider_field_mapping`` entries.
 
     Returns:
         The wire payload (see the module docstring).
     """
-    family = resolve_family(model, modality, config)
-    table = {**family.fields, **(overrides or {})}
-    _check_request(family, table, request)
-    flat = apply_field_mappers(table, request)
+    flat = dict(payload)
+    declared = _EXTRAS[family.modality]
+    for name in request.extra_params:
+        extra = declared.get(name)
+        if extra is None:
+            raise _refuse(
+                f"extra_params[{name!r}]",
+                request.extra_params[name],
+                "accepted extra_params: " + ", ".join(repr(n) for n in declared),
+            )
+        value = flat.pop(name)
+        if value is None:
+            continue
+        if extra.values is not None and value not in extra.values:
+            raise _refuse(name, value, "accepted: " + ", ".join(repr(v) for v in extra.values))
+        flat[_EXTRA_API_NAMES[name]] = value
     if family.modality == "video":
         return _video_payload(provider, flat)
     return _image_payload(flat)
@@ -208,12 +145,6 @@ def _video_payload(provider: str, flat: dict[str, Any]) -> dict[str, Any]:
 
 def _image_payload(flat: dict[str, Any]) -> dict[str, Any]:
     modalities = flat.pop("responseModalities", None) or ["IMAGE"]
-    if not isinstance(modalities, list) or "IMAGE" not in modalities:
-        raise _refuse(
-            "extra_params['response_modalities']",
-            modalities,
-            "accepted: ['IMAGE'] or ['TEXT', 'IMAGE']",
-        )
     image_config = {k: flat.pop(k) for k in ("aspectRatio", "imageSize") if k in flat}
     generation: dict[str, Any] = {"responseModalities": modalities}
     if image_config:

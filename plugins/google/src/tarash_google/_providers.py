@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tarash.tarash_gateway.capabilities import Family, ModelCapabilities
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import (
     CallContext,
@@ -23,6 +24,7 @@ from tarash.tarash_gateway.plugin import (
 from tarash_google import _flows, _mapping
 from tarash_google._endpoints import vertex_target
 from tarash_google._families import (
+    CATALOG,
     DEFAULT_MODELS,
     FAMILIES,
     FIELD_MAPPINGS,
@@ -54,6 +56,7 @@ class GoogleProvider(ProviderPlugin):
     """``google``: the Gemini API (generativelanguage.googleapis.com), key in a header."""
 
     name = GOOGLE
+    catalog = CATALOG
 
     def info(self) -> ProviderInfo:
         """Describe the ``google`` provider."""
@@ -76,7 +79,25 @@ class GoogleProvider(ProviderPlugin):
         self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
     ) -> dict[str, Any]:
         """Build and validate the payload (retired ids are refused, naming the replacement)."""
-        return _mapping.map_fields(self.name, model, modality, request, config)
+        _mapping.refuse_retired(model)
+        return super().map_fields(model.removeprefix("models/"), modality, request, config)
+
+    def finish_payload(
+        self,
+        family: Family,
+        payload: dict[str, Any],
+        request: GenerationRequest,
+        config: GenerationConfig,
+    ) -> dict[str, Any]:
+        """Nest the fields as Google takes them; refuse what only Vertex AI takes."""
+        return _mapping.finish(self.name, family, payload, request)
+
+    def describe_model(self, model: str, modality: Modality) -> ModelCapabilities | None:
+        """The catalog's description; extra_params are not passed through as-is."""
+        capabilities = super().describe_model(model.removeprefix("models/"), modality)
+        if capabilities is not None:
+            capabilities.extra_params = False
+        return capabilities
 
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """Start a Veo operation, or generate an image at once."""

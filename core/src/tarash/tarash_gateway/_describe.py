@@ -116,7 +116,7 @@ def _with_user_mapping(caps: ModelCapabilities) -> ModelCapabilities:
         return caps
     overridden = set(mappers)
     kept = [f for f in caps.fields if not set(f.sent_as) & overridden]
-    caps.fields = kept + fields_from_mappers(mappers)
+    caps.fields = kept + fields_from_mappers(mappers, caps.modality)
     read = {f.name for f in caps.fields}
     caps.unused_fields = [name for name in standard_fields(caps.modality) if name not in read]
     caps.declared = True

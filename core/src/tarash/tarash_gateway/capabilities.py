@@ -277,7 +277,7 @@ def describe_families(provider: str, model: str, families: Sequence[Family]) -> 
                 name=family.name,
                 endpoint=family.endpoint or None,
                 selected_when=family.selected_when,
-                fields=fields_from_mappers(family.fields),
+                fields=fields_from_mappers(family.fields, family.modality),
             )
             for family in families
         ]
@@ -290,7 +290,7 @@ def capabilities_from_mappers(
     provider: str, model: str, modality: Modality, mappers: Mappers
 ) -> ModelCapabilities:
     """Capabilities of a model described only by a field table."""
-    fields = fields_from_mappers(mappers)
+    fields = fields_from_mappers(mappers, modality)
     read = {f.name for f in fields}
     return ModelCapabilities(
         provider=provider,
@@ -301,12 +301,22 @@ def capabilities_from_mappers(
     )
 
 
-def fields_from_mappers(mappers: Mappers) -> list[FieldCapability]:
-    """One FieldCapability per (request field, role group) a table reads, in table order."""
+def fields_from_mappers(
+    mappers: Mappers, modality: Modality | None = None
+) -> list[FieldCapability]:
+    """One FieldCapability per (request field, role group) a table reads, in table order.
+
+    A source field the modality's request model does not have is read from
+    ``extra_params``: it is listed as ``extra_params.<name>``.
+    """
+    known = REQUEST_TYPES[modality].model_fields if modality is not None else None
     fields: list[FieldCapability] = []
     for api_field, mapper in mappers.items():
         if mapper.source_field:
-            _merge(fields, mapper.source_field, api_field, mapper.required, mapper.accepts)
+            name = mapper.source_field
+            if known is not None and name not in known:
+                name = f"extra_params.{name}"
+            _merge(fields, name, api_field, mapper.required, mapper.accepts)
         for other, accepts in mapper.also_reads:
             _merge(fields, other, api_field, False, accepts)
     return fields

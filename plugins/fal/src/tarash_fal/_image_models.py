@@ -115,9 +115,9 @@ IDEOGRAM: dict[str, Mappers] = {
     "fal-ai/ideogram": {
         "prompt": PROMPT,
         "negative_prompt": NEGATIVE_PROMPT,
-        "aspect_ratio": aspect_ratio_from_size(
-            ["10:16", "16:10", "9:16", "16:9", "4:3", "3:4", "1:1", "1:3", "3:1", "3:2", "2:3"]
-        ),
+        # fal also lists 10:16, 16:10, 1:3 and 3:1, which are not request aspect ratios:
+        # send those through extra_params={"aspect_ratio": ...}.
+        "aspect_ratio": aspect_ratio_from_size(["9:16", "16:9", "4:3", "3:4", "1:1", "3:2", "2:3"]),
         "style": choice("style", _IDEOGRAM_V2_STYLE),
         "seed": SEED,
     },

@@ -74,10 +74,23 @@ class FieldMapper:
     accepts: Accepts | None = None
     also_reads: tuple[tuple[str, Accepts], ...] = ()
 
+    def read(self, request: Any) -> Any:
+        """The value this mapper reads: the request field, else the ``extra_params`` entry.
+
+        A ``source_field`` the request model does not have (a provider-specific
+        input such as Pixverse's ``style`` on a video request) is read from
+        ``request.extra_params``, so the table validates it like any field.
+        """
+        known = getattr(type(request), "model_fields", None)
+        if known is None or self.source_field in known or not self.source_field:
+            return getattr(request, self.source_field, None)
+        extras = getattr(request, "extra_params", None)
+        return extras.get(self.source_field) if isinstance(extras, dict) else None
+
     def check(self, request: Any) -> None:
         """Raise FieldValueError for a value of ``request`` this mapper does not accept."""
         if self.accepts is not None:
-            value = getattr(request, self.source_field, None)
+            value = self.read(request)
             if self.source_field == "image_list":
                 _check_images(self.accepts, value)
             else:
@@ -136,7 +149,7 @@ def apply_field_mappers(
     payload: dict[str, Any] = {}
     adjustments = adjustments_var.get()
     for api_field, mapper in field_mappers.items():
-        value = getattr(request, mapper.source_field, None)
+        value = mapper.read(request)
         if mapper.required and value in (None, [], ""):
             raise ValidationError(
                 f"{mapper.source_field} is required by this model (sent as {api_field!r})"

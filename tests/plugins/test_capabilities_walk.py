@@ -97,14 +97,15 @@ def _enumerated(fields: list[FieldCapability]) -> list[FieldCapability]:
 
 
 def _set(values: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
-    if name.startswith("extra_params."):
-        extras = {**values.get("extra_params", {}), name.split(".", 1)[1]: value}
-        return {**values, "extra_params": extras}
-    if name.startswith("output_format."):  # tts/sts: AudioOutputFormat sub-fields
-        fmt = dict(values.get("output_format") or {"format": "mp3"})
-        fmt[name.split(".", 1)[1]] = value
-        return {**values, "output_format": fmt}
-    return {**values, name: value}
+    """``values`` with ``name`` set; dotted names reach into a dict or sub-model field."""
+    if "." not in name:
+        return {**values, name: value}
+    field, key = name.split(".", 1)
+    default: dict[str, Any] = {"format": "mp3"} if field == "output_format" else {}
+    current = values.get(field) or default
+    container = dict(current) if isinstance(current, dict) else current.model_dump()
+    container[key] = value
+    return {**values, field: container}
 
 
 def test_every_plugin_lists_models() -> None:

@@ -273,10 +273,10 @@ def test_tts_1_payload_with_custom_voice_and_voice_settings_speed() -> None:
 @pytest.mark.parametrize(
     ("model", "kwargs", "needles"),
     [
-        ("tts-1", {"voice_id": "marin"}, ["voice_id='marin'", "'alloy'", "voice_..."]),
+        ("tts-1", {"voice_id": "marin"}, ["voice_id='marin'", "'alloy'", "voice_"]),
         ("gpt-4o-mini-tts", {"voice_id": "bob"}, ["voice_id='bob'", "'cedar'"]),
         ("tts-1", {"instructions": "whisper"}, ["instructions='whisper'", "tts-1"]),
-        ("gpt-4o-mini-tts", {"speed": 5}, ["speed=5", "0.25 to 4.0"]),
+        ("gpt-4o-mini-tts", {"speed": 5}, ["speed=5", "0.25 to 4"]),
         (
             "gpt-4o-mini-tts",
             {"output_format": {"format": "ogg"}},

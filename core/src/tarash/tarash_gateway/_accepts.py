@@ -9,6 +9,7 @@ converter only translates.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -32,6 +33,8 @@ class Accepts:
 
     Attributes:
         values: A closed list of accepted values (request values, before translation).
+        pattern: A regular expression strings may match instead (with ``values``: also
+            accepted, e.g. custom voice ids ``voice_...`` beside the built-in names).
         minimum: Smallest accepted number (inclusive).
         maximum: Largest accepted number (inclusive).
         step: Numbers must be ``minimum + k * step``.
@@ -41,9 +44,11 @@ class Accepts:
         media: The kind of media the field carries (image, video, audio).
         max_bytes: Largest accepted input, where the provider documents one.
         note: Free text for what the data above cannot say ("'WIDTHxHEIGHT'").
+        ignore_case: Text values match ``values`` whatever their case.
     """
 
     values: tuple[Any, ...] | None = None
+    pattern: str | None = None
     minimum: float | None = None
     maximum: float | None = None
     step: float | None = None
@@ -52,6 +57,7 @@ class Accepts:
     media: MediaKind | None = None
     max_bytes: int | None = None
     note: str = ""
+    ignore_case: bool = False
 
     @classmethod
     def one_of(cls, values: Sequence[Any], note: str = "") -> Accepts:
@@ -70,6 +76,8 @@ class Accepts:
         parts: list[str] = []
         if self.values is not None:
             parts.append(", ".join(repr(v) if isinstance(v, str) else str(v) for v in self.values))
+        if self.pattern is not None:
+            parts.append(f"{'or ' if self.values else ''}text matching {self.pattern!r}")
         if self.minimum is not None or self.maximum is not None:
             low = "" if self.minimum is None else _number(self.minimum)
             high = "" if self.maximum is None else _number(self.maximum)
@@ -89,8 +97,15 @@ class Accepts:
         """Raise FieldValueError when ``value`` (not None) is outside what is accepted."""
         if value is None:
             return
-        if self.values is not None and not _contains(self.values, value):
-            raise FieldValueError(field, value, self.describe())
+        if self.values is not None or self.pattern is not None:
+            listed = self.values is not None and _contains(self.values, value, self.ignore_case)
+            matched = (
+                self.pattern is not None
+                and isinstance(value, str)
+                and re.fullmatch(self.pattern, value) is not None
+            )
+            if not (listed or matched):
+                raise FieldValueError(field, value, self.describe())
         if self.minimum is not None or self.maximum is not None or self.step is not None:
             self._check_number(field, value)
 
@@ -108,7 +123,10 @@ class Accepts:
                 raise FieldValueError(field, value, self.describe())
 
 
-def _contains(values: tuple[Any, ...], value: Any) -> bool:
+def _contains(values: tuple[Any, ...], value: Any, ignore_case: bool = False) -> bool:
+    if ignore_case and isinstance(value, str):
+        value = value.lower()
+        values = tuple(v.lower() if isinstance(v, str) else v for v in values)
     # bool is an int: True must not pass for 1, nor 1 for True.
     return any(v == value and isinstance(v, bool) == isinstance(value, bool) for v in values)
 

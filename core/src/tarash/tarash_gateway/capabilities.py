@@ -66,6 +66,7 @@ class FieldCapability(BaseModel):
     sent_as: list[str] = Field(default_factory=list, description="The provider's field name(s).")
     required: bool = False
     values: list[Any] | None = Field(default=None, description="A closed list of values.")
+    pattern: str | None = Field(default=None, description="A regex text may match instead.")
     minimum: float | None = None
     maximum: float | None = None
     step: float | None = None
@@ -318,6 +319,8 @@ def fields_from_mappers(
                 name = f"extra_params.{name}"
             _merge(fields, name, api_field, mapper.required, mapper.accepts)
         for other, accepts in mapper.also_reads:
+            if known is not None and "." not in other and other not in known:
+                other = f"extra_params.{other}"
             _merge(fields, other, api_field, False, accepts)
     return fields
 
@@ -339,6 +342,7 @@ def _merge(
     capability = FieldCapability(name=name, sent_as=[api_field], required=required, roles=roles)
     if accepts is not None:
         capability.values = list(accepts.values) if accepts.values is not None else None
+        capability.pattern = accepts.pattern
         capability.minimum = accepts.minimum
         capability.maximum = accepts.maximum
         capability.step = accepts.step
@@ -364,7 +368,7 @@ def refuse_unread_fields(mappers: Mappers, request: Any, modality: Modality) -> 
         ValidationError: naming the field, its value, and the fields the model takes.
     """
     read = {m.source_field for m in mappers.values()}
-    read.update(other for m in mappers.values() for other, _ in m.also_reads)
+    read.update(other.split(".")[0] for m in mappers.values() for other, _ in m.also_reads)
     fields_set: Iterable[str] = getattr(request, "model_fields_set", ())
     model_fields = type(request).model_fields
     for name in standard_fields(modality):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tarash.tarash_gateway.capabilities import Catalog, Family
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import (
     CallContext,
@@ -65,10 +66,40 @@ def _is_sts_model(model: str) -> bool:
     return model.startswith(STS_MODEL_PREFIXES) or "_sts_" in model
 
 
+_DOCS = "https://elevenlabs.io/docs/api-reference/{page} (checked 2026-11-27)"
+CATALOG = Catalog(
+    [
+        Family(
+            "ElevenLabs text-to-speech",
+            "tts",
+            TTS_MODEL_PREFIXES,
+            TTS_FIELDS,
+            endpoint="/v1/text-to-speech/{voice_id}",
+            source=_DOCS.format(page="text-to-speech/convert"),
+        ),
+        Family(
+            "ElevenLabs speech-to-speech (voice changer)",
+            "sts",
+            STS_MODEL_PREFIXES,
+            STS_FIELDS,
+            endpoint="/v1/speech-to-speech/{voice_id}",
+            source=_DOCS.format(page="speech-to-speech/convert"),
+        ),
+    ],
+    generic={
+        "tts": Family(
+            "ElevenLabs text-to-speech", "tts", (), TTS_FIELDS, "/v1/text-to-speech/{voice_id}"
+        )
+    },
+)
+"""The models as capabilities data (describe_model / list_models answer from it)."""
+
+
 class ElevenLabsProvider(ProviderPlugin):
     """The ``elevenlabs`` provider (one-shot speech; nothing to poll or cancel)."""
 
     name = PROVIDER
+    catalog = CATALOG
 
     def info(self) -> ProviderInfo:
         """Describe the ``elevenlabs`` provider."""

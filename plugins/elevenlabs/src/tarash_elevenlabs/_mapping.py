@@ -14,12 +14,13 @@ from typing import Any
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.plugin import is_url, to_bytes
 from tarash.tarash_gateway.providers.field_mappers import (
+    Accepts,
     FieldMapper,
     FieldValueError,
     apply_field_mappers,
     passthrough_field_mapper,
 )
-from tarash_elevenlabs._formats import output_format_converter
+from tarash_elevenlabs._formats import OFFERED, OFFERED_NAMES, output_format_converter
 
 QUERY_FIELDS = ("output_format", "enable_logging", "optimize_streaming_latency")
 UPLOAD_FIELD = "audio"
@@ -57,7 +58,7 @@ def _voice_settings(_request: Any, value: Any) -> dict[str, Any] | None:
     settings: dict[str, Any] = {}
     for key, setting in value.items():
         rule = VOICE_SETTINGS.get(key)
-        field = f"voice_settings[{key!r}]"
+        field = f"voice_settings.{key}"
         if rule is None:
             raise FieldValueError(field, setting, "accepted keys: " + _settings_text())
         if setting is None:
@@ -95,9 +96,12 @@ def _source_audio(_request: Any, value: Any) -> str | dict[str, Any] | None:
 
 
 # ---------------------------------------------------------------- extra_params mappers
-def _extra(name: str, check: Any, accepted: str) -> FieldMapper:
-    """Send ``extra_params[name]`` when present and ``check(value)`` accepts it."""
-    field = f"extra_params[{name!r}]"
+def _extra(name: str, check: Any, accepted: str, accepts: Accepts | None = None) -> FieldMapper:
+    """Send ``extra_params[name]`` when present and ``check(value)`` accepts it.
+
+    ``accepts`` publishes what is accepted (describe_model); without it, ``accepted``.
+    """
+    field = f"extra_params.{name}"
 
     def convert(_request: Any, extra: Any) -> Any:
         if not isinstance(extra, Mapping) or extra.get(name) is None:
@@ -107,7 +111,8 @@ def _extra(name: str, check: Any, accepted: str) -> FieldMapper:
             raise FieldValueError(field, value, "accepted: " + accepted)
         return value
 
-    return FieldMapper("extra_params", convert)
+    published = accepts or Accepts(note=accepted)
+    return FieldMapper("extra_params", convert, also_reads=((f"extra_params.{name}", published),))
 
 
 def _int_in(low: int, high: int) -> Any:
@@ -145,20 +150,48 @@ def _locators(value: Any) -> bool:
     )
 
 
+_BOOL = Accepts(values=(True, False))
+
 _QUERY_EXTRAS: dict[str, FieldMapper] = {
-    "enable_logging": _extra("enable_logging", _is_bool, "true or false (false = zero retention)"),
-    "optimize_streaming_latency": _extra("optimize_streaming_latency", _int_in(0, 4), "0 to 4"),
+    "enable_logging": _extra(
+        "enable_logging", _is_bool, "true or false (false = zero retention)", _BOOL
+    ),
+    "optimize_streaming_latency": _extra(
+        "optimize_streaming_latency", _int_in(0, 4), "0 to 4", Accepts.range(0, 4, 1)
+    ),
 }
-_SEED = _extra("seed", _int_in(0, SEED_MAX), f"an integer from 0 to {SEED_MAX}")
+_SEED = _extra(
+    "seed", _int_in(0, SEED_MAX), f"an integer from 0 to {SEED_MAX}", Accepts.range(0, SEED_MAX, 1)
+)
 
 # ---------------------------------------------------------------- tables
+_VOICE_ID = FieldMapper(
+    "voice_id",
+    _voice_id,
+    required=True,
+    accepts=Accepts(note="an ElevenLabs voice id (GET /v1/voices)"),
+)
+_OUTPUT_FORMAT = FieldMapper(
+    "output_format",
+    output_format_converter,
+    accepts=Accepts(note="ElevenLabs offers: " + ", ".join(OFFERED_NAMES)),
+    also_reads=(("output_format.format", Accepts(values=tuple(OFFERED), ignore_case=True)),),
+)
+_VOICE_SETTINGS = FieldMapper(
+    "voice_settings",
+    _voice_settings,
+    also_reads=tuple(
+        (f"voice_settings.{name}", _BOOL if rule is bool else Accepts.range(*rule))  # type: ignore[misc]
+        for name, rule in VOICE_SETTINGS.items()
+    ),
+)
 TTS_FIELDS: dict[str, FieldMapper] = {
-    "voice_id": FieldMapper("voice_id", _voice_id, required=True),
-    "output_format": FieldMapper("output_format", output_format_converter),
+    "voice_id": _VOICE_ID,
+    "output_format": _OUTPUT_FORMAT,
     **_QUERY_EXTRAS,
     "text": passthrough_field_mapper("text", required=True),
     "language_code": passthrough_field_mapper("language_code"),
-    "voice_settings": FieldMapper("voice_settings", _voice_settings),
+    "voice_settings": _VOICE_SETTINGS,
     "seed": _SEED,
     "previous_text": _extra("previous_text", _is_text, "a string"),
     "next_text": _extra("next_text", _is_text, "a string"),
@@ -175,24 +208,30 @@ TTS_FIELDS: dict[str, FieldMapper] = {
         "{'pronunciation_dictionary_id': ..., 'version_id': ...} dicts",
     ),
     "apply_text_normalization": _extra(
-        "apply_text_normalization", lambda v: v in ("auto", "on", "off"), "'auto', 'on', 'off'"
+        "apply_text_normalization",
+        lambda v: v in ("auto", "on", "off"),
+        "'auto', 'on', 'off'",
+        Accepts(values=("auto", "on", "off")),
     ),
     "apply_language_text_normalization": _extra(
-        "apply_language_text_normalization", _is_bool, "true or false"
+        "apply_language_text_normalization", _is_bool, "true or false", _BOOL
     ),
 }
 """text-to-speech: ``POST /v1/text-to-speech/{voice_id}`` with a JSON body."""
 
 STS_FIELDS: dict[str, FieldMapper] = {
-    "voice_id": FieldMapper("voice_id", _voice_id, required=True),
-    "output_format": FieldMapper("output_format", output_format_converter),
+    "voice_id": _VOICE_ID,
+    "output_format": _OUTPUT_FORMAT,
     **_QUERY_EXTRAS,
     "audio": FieldMapper("audio", _source_audio, required=True),
-    "voice_settings": FieldMapper("voice_settings", _voice_settings),
+    "voice_settings": _VOICE_SETTINGS,
     "seed": _SEED,
-    "remove_background_noise": _extra("remove_background_noise", _is_bool, "true or false"),
+    "remove_background_noise": _extra("remove_background_noise", _is_bool, "true or false", _BOOL),
     "file_format": _extra(
-        "file_format", lambda v: v in ("pcm_s16le_16", "other"), "'pcm_s16le_16', 'other'"
+        "file_format",
+        lambda v: v in ("pcm_s16le_16", "other"),
+        "'pcm_s16le_16', 'other'",
+        Accepts(values=("pcm_s16le_16", "other")),
     ),
 }
 """speech-to-speech: ``POST /v1/speech-to-speech/{voice_id}`` with a multipart body."""

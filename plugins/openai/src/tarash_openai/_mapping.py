@@ -14,10 +14,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tarash.tarash_gateway.capabilities import Catalog
+from tarash.tarash_gateway.capabilities import Family as CatalogFamily
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import is_url, to_bytes
 from tarash.tarash_gateway.providers.field_mappers import (
+    Accepts,
     FieldMapper,
     FieldValueError,
     apply_field_mappers,
@@ -25,6 +28,7 @@ from tarash.tarash_gateway.providers.field_mappers import (
     n_images_field_mapper,
 )
 from tarash_openai._families import (
+    FAMILIES,
     GENERIC_FAMILIES,
     OPENAI,
     OPENAI_BASE_URL,
@@ -97,7 +101,9 @@ def _text(source: str, max_chars: int) -> FieldMapper:
             )
         return value  # type: ignore[no-any-return]
 
-    return FieldMapper(source, convert, required=True)
+    return FieldMapper(
+        source, convert, required=True, accepts=Accepts(note=f"at most {max_chars} characters")
+    )
 
 
 def _extra(request: Any, name: str) -> Any:
@@ -111,7 +117,7 @@ def _extra_enum(name: str, allowed: Sequence[str]) -> FieldMapper:
             raise FieldValueError(name, value, _accepted(allowed))
         return value  # type: ignore[no-any-return]
 
-    return FieldMapper("extra_params", convert)
+    return FieldMapper(name, convert, accepts=Accepts(values=tuple(allowed)))
 
 
 def _extra_number(name: str, low: float, high: float, integer: bool = False) -> FieldMapper:
@@ -128,7 +134,8 @@ def _extra_number(name: str, low: float, high: float, integer: bool = False) -> 
             raise FieldValueError(name, value, f"accepted: a number from {low} to {high}")
         return kind(value)
 
-    return FieldMapper("extra_params", convert)
+    accepts = Accepts(minimum=low, maximum=high, step=1 if integer else None)
+    return FieldMapper(name, convert, accepts=accepts)
 
 
 def _extra_text(name: str) -> FieldMapper:
@@ -138,7 +145,7 @@ def _extra_text(name: str) -> FieldMapper:
             raise FieldValueError(name, value, "accepted: a string")
         return value  # type: ignore[no-any-return]
 
-    return FieldMapper("extra_params", convert)
+    return FieldMapper(name, convert, accepts=Accepts(note="a string"))
 
 
 def _image_size(sizes: Sequence[str] | None, aspects: Mapping[str, str] | None) -> FieldMapper:
@@ -158,7 +165,12 @@ def _image_size(sizes: Sequence[str] | None, aspects: Mapping[str, str] | None) 
             raise FieldValueError("size", size, _accepted(sizes))
         return str(size)
 
-    return FieldMapper("size", convert)
+    return FieldMapper(
+        "size",
+        convert,
+        accepts=None if sizes is None else Accepts(values=tuple(sizes)),
+        also_reads=() if aspects is None else (("aspect_ratio", Accepts(values=tuple(aspects))),),
+    )
 
 
 def _flexible_size(req: Any, size: Any) -> str | None:
@@ -207,11 +219,15 @@ def _edit_images(max_items: int) -> FieldMapper:
             raise FieldValueError("image_list", f"{len(images)} images", f"at most {max_items}")
         return [_part(image, f"image_{i}") for i, image in enumerate(images)] or None
 
-    return FieldMapper("image_list", convert)
+    return FieldMapper("image_list", convert, accepts=Accepts(max_items=max_items, media="image"))
 
 
 def _mask() -> FieldMapper:
-    return FieldMapper("mask_image", lambda _req, v: None if v is None else _part(v, "mask"))
+    return FieldMapper(
+        "mask_image",
+        lambda _req, v: None if v is None else _part(v, "mask"),
+        accepts=Accepts(media="image"),
+    )
 
 
 def _voice(names: Sequence[str] | None) -> FieldMapper:
@@ -228,7 +244,8 @@ def _voice(names: Sequence[str] | None) -> FieldMapper:
             )
         return value  # type: ignore[no-any-return]
 
-    return FieldMapper("voice_id", convert, required=True)
+    accepts = Accepts(values=None if names is None else tuple(names), pattern=r"voice_\S+")
+    return FieldMapper("voice_id", convert, required=True, accepts=accepts if names else None)
 
 
 def _audio_format(_req: Any, value: Any) -> str | None:
@@ -259,7 +276,8 @@ def _seconds(allowed: Sequence[int] | None) -> FieldMapper:
             raise FieldValueError("duration_seconds", value, _accepted(allowed))
         return str(value)
 
-    return FieldMapper("duration_seconds", convert)
+    accepts = None if allowed is None else Accepts(values=tuple(allowed))
+    return FieldMapper("duration_seconds", convert, accepts=accepts)
 
 
 def _video_size(
@@ -305,7 +323,18 @@ def _video_size(
         long_edge = round(short * max(w, h) / min(w, h) / 2) * 2
         return f"{long_edge}x{short}" if w >= h else f"{short}x{long_edge}"
 
-    return FieldMapper("resolution", convert)
+    if table is None:
+        return FieldMapper("resolution", convert, also_reads=(("aspect_ratio", Accepts()),))
+    sizes = (*table.values(), *extra_sizes)
+    return FieldMapper(
+        "resolution",
+        convert,
+        accepts=Accepts(values=tuple(sorted({r for r, _ in table}))),
+        also_reads=(
+            ("aspect_ratio", Accepts(values=tuple(sorted({a for _, a in table})))),
+            ("extra_params.size", Accepts(values=tuple(dict.fromkeys(sizes)))),
+        ),
+    )
 
 
 def _input_reference(_req: Any, value: Any) -> dict[str, str] | FilePart | None:
@@ -372,8 +401,16 @@ def _tts_table(voices: Sequence[str] | None, instructions: bool) -> dict[str, Fi
     table = {
         "input": _text("text", 4096),
         "voice": _voice(voices),
-        "response_format": FieldMapper("output_format", _audio_format),
-        "speed": FieldMapper("extra_params", _speed),
+        "response_format": FieldMapper(
+            "output_format",
+            _audio_format,
+            also_reads=(("output_format.format", Accepts(values=TTS_FORMATS)),),
+        ),
+        "speed": FieldMapper(
+            "extra_params",
+            _speed,
+            also_reads=(("extra_params.speed", Accepts(minimum=0.25, maximum=4)),),
+        ),
     }
     if instructions:
         table["instructions"] = _extra_text("instructions")
@@ -389,13 +426,28 @@ def _video_table(
         "prompt": FieldMapper("prompt", lambda _req, v: v, required=True),
         "seconds": _seconds(seconds),
         "size": _video_size(sizes, extra_sizes),
-        "input_reference": FieldMapper("image_list", _input_reference),
-        "remix_video_id": FieldMapper("video", _remix_id),
+        "input_reference": FieldMapper(
+            "image_list",
+            _input_reference,
+            accepts=Accepts(roles=("first_frame", "reference"), max_items=1, media="image"),
+        ),
+        "remix_video_id": FieldMapper(
+            "video", _remix_id, accepts=Accepts(note="the id of an earlier video ('video_...')")
+        ),
     }
 
 
 FIELD_MAPPINGS: dict[str, dict[str, FieldMapper]] = {
-    "gpt-image-2": _gpt_image_table(FieldMapper("size", _flexible_size)),
+    "gpt-image-2": _gpt_image_table(
+        FieldMapper(
+            "size",
+            _flexible_size,
+            accepts=Accepts(
+                note="'auto' or 'WxH': multiples of 16, ratio 1:3 to 3:1, at most 3840x2160"
+            ),
+            also_reads=(("aspect_ratio", Accepts(values=tuple(GPT_IMAGE_ASPECTS))),),
+        )
+    ),
     "gpt-image-": _gpt_image_table(_image_size(GPT_IMAGE_SIZES, GPT_IMAGE_ASPECTS)),
     "chatgpt-image-": _gpt_image_table(_image_size(GPT_IMAGE_SIZES, GPT_IMAGE_ASPECTS)),
     "dall-e-3": {
@@ -452,6 +504,30 @@ _KNOWN_EXTRAS: dict[str, tuple[str, ...]] = {
 }
 
 
+OPENAI_DOCS = {
+    "image": "https://platform.openai.com/docs/api-reference/images",
+    "tts": "https://platform.openai.com/docs/api-reference/audio/createSpeech",
+    "video": "https://platform.openai.com/docs/api-reference/videos",
+}
+
+
+def _catalog() -> Catalog:
+    def entry(family: Family) -> CatalogFamily:
+        return CatalogFamily(
+            family.name,
+            family.modality,
+            family.prefixes,
+            table_for(family),
+            source=f"{OPENAI_DOCS[family.modality]} (checked 2026-11-27)",
+            notes=family.notes,
+        )
+
+    return Catalog(
+        [entry(family) for family in FAMILIES],
+        generic={modality: entry(family) for modality, family in GENERIC_FAMILIES.items()},  # type: ignore[misc]
+    )
+
+
 def table_for(family: Family) -> dict[str, FieldMapper]:
     """The field mappers of ``family`` (generic families pass values through)."""
     if not family.prefixes:
@@ -465,6 +541,10 @@ def resolve_family(model: str, modality: Modality, base_model: str | None = None
     if family is None or family.modality != modality:
         return GENERIC_FAMILIES[modality]
     return family
+
+
+CATALOG = _catalog()
+"""The families as capabilities data (describe_model / list_models answer from it)."""
 
 
 def supports(model: str, modality: Modality) -> bool:

@@ -28,6 +28,7 @@ class OpenAIProvider(ProviderPlugin):
     """``openai``: api.openai.com, or any OpenAI-compatible ``base_url``."""
 
     name = OPENAI
+    catalog = _mapping.CATALOG
 
     def info(self) -> ProviderInfo:
         """Describe the ``openai`` provider."""

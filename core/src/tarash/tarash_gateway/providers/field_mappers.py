@@ -43,6 +43,7 @@ __all__ = [
     "n_images_field_mapper",
     "passthrough_field_mapper",
     "quality_field_mapper",
+    "read_path",
     "single_image_field_mapper",
     "size_field_mapper",
     "style_field_mapper",
@@ -65,7 +66,9 @@ class FieldMapper:
         accepts: What the field accepts (checked before the converter runs, quoted in
             errors, published by ``describe_model``); None accepts any value.
         also_reads: Other request fields the converter reads, with what each accepts
-            (e.g. fal's ``image_size`` reads ``size`` and ``aspect_ratio``).
+            (e.g. fal's ``image_size`` reads ``size`` and ``aspect_ratio``); dotted
+            paths reach into sub-fields (``"output_format.sample_rate"``,
+            ``"extra_params.speed"``).
     """
 
     source_field: str
@@ -96,7 +99,21 @@ class FieldMapper:
             else:
                 self.accepts.check(self.source_field, value)
         for field, accepts in self.also_reads:
-            accepts.check(field, getattr(request, field, None))
+            accepts.check(field, read_path(request, field))
+
+
+def read_path(request: Any, path: str) -> Any:
+    """The value at a dotted ``path`` of a request (None where a step is missing).
+
+    ``"output_format.format"`` reads an attribute of a field, ``"extra_params.speed"``
+    a key of a dict field.
+    """
+    value: Any = request
+    for step in path.split("."):
+        if value is None:
+            return None
+        value = value.get(step) if isinstance(value, dict) else getattr(value, step, None)
+    return value
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def test_fal_rejected_value_names_the_option(run):
 
     assert result.code == 2
     assert "duration_seconds=7 is not accepted" in result.stderr
-    assert "Change --duration (tarash providers --models fal shows" in result.stderr
+    assert "Change --duration (tarash models fal shows" in result.stderr
 
 
 def test_fal_ctrl_c_cancels_the_queued_request(tmp_path):
@@ -94,3 +94,23 @@ def test_elevenlabs_tts_from_stdin(run, tmp_path):
     saved = tmp_path / data["saved_to"][0]
     assert saved.suffix == ".mp3"
     assert saved.read_bytes() == base64.b64decode(data["audio"])
+
+
+def test_models_shows_what_a_fal_model_accepts(run):
+    pytest.importorskip("tarash_fal")
+
+    def run_cli(*args: str):
+        return run(*args, TARASH_PLUGINS="mock,fal")
+
+    listing = run_cli("models", "fal")
+    assert listing.code == 0, listing.stderr
+    assert "fal-ai/veo3.1/fast/image-to-video" in listing.stdout
+    one = run_cli("models", "fal", "fal-ai/veo3.1/fast/image-to-video")
+    assert one.code == 0, one.stderr
+    assert "duration_seconds  4, 6, 8 -> duration" in one.stdout
+    assert "roles first_frame/reference; max 1; image (required) -> image_url" in one.stdout
+    as_json = run_cli("models", "fal", "fal-ai/veo3.1/fast", "--json")
+    data = json.loads(as_json.stdout)
+    assert data["family"].startswith("Veo") and data["provider"] == "fal"
+    unknown = run_cli("models", "nope")
+    assert unknown.code == 2 and "unknown provider 'nope'" in unknown.stderr

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, get_args
 
+from tarash.tarash_gateway import _cli_models
 from tarash.tarash_gateway._media import is_url
 from tarash.tarash_gateway._version import __version__
 from tarash.tarash_gateway.models import AspectRatio, ImageRole, Modality, Resolution
@@ -131,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     providers.add_argument("--models", metavar="PROVIDER", help="show one provider's models")
     providers.add_argument("--json", action="store_true", help="print JSON on stdout")
     providers.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    _cli_models.add_parser(commands)
     return parser
 
 

@@ -164,7 +164,7 @@ def describe(exc: TarashException, key_env: list[str] | None = None) -> str:
 def _hint(exc: TarashException, key_env: list[str]) -> str:
     keys = " or ".join(key_env)
     if isinstance(exc, ValidationError):
-        listing = f"tarash providers --models {exc.provider or 'PROVIDER'}"
+        listing = f"tarash models {exc.provider or 'PROVIDER'}"
         fields = re.findall(r"[a-z_]+", exc.message)
         option = next((OPTION_OF_FIELD[f] for f in fields if f in OPTION_OF_FIELD), None)
         if option is not None and option.startswith("-"):

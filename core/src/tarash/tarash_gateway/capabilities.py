@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +45,7 @@ __all__ = [
     "capabilities_from_mappers",
     "fields_from_mappers",
     "refuse_unread_fields",
+    "request_model_fields",
 ]
 
 Mappers = Mapping[str, FieldMapper]
@@ -313,7 +314,10 @@ def fields_from_mappers(
     known = REQUEST_TYPES[modality].model_fields if modality is not None else None
     fields: list[FieldCapability] = []
     for api_field, mapper in mappers.items():
-        if mapper.source_field:
+        container = mapper.source_field == "extra_params" or any(
+            other.startswith(f"{mapper.source_field}.") for other, _ in mapper.also_reads
+        )
+        if mapper.source_field and not (container and mapper.accepts is None):
             name = mapper.source_field
             if known is not None and name not in known:
                 name = f"extra_params.{name}"
@@ -351,6 +355,36 @@ def _merge(
         capability.max_bytes = accepts.max_bytes
         capability.note = accepts.note
     fields.append(capability)
+
+
+def request_model_fields(modality: Modality) -> list[FieldCapability]:
+    """What the request model of ``modality`` itself accepts (closed lists, lower bounds).
+
+    Describes a provider that takes every standard field (the mock).
+    """
+    fields: list[FieldCapability] = []
+    for name, info in REQUEST_TYPES[modality].model_fields.items():
+        if name in _NOT_INPUTS:
+            continue
+        capability = FieldCapability(name=name, sent_as=[name], required=info.is_required())
+        literal = _literal_values(info.annotation)
+        if literal:
+            capability.values = literal
+        for rule in info.metadata:
+            low = getattr(rule, "ge", None)
+            if low is None and getattr(rule, "gt", None) is not None:
+                low = rule.gt + 1  # integer fields: gt=0 means >= 1
+            if low is not None:
+                capability.minimum = low
+        fields.append(capability)
+    return fields
+
+
+def _literal_values(annotation: Any) -> list[Any] | None:
+    for arg in (annotation, *get_args(annotation)):
+        if get_origin(arg) is Literal:
+            return list(get_args(arg))
+    return None
 
 
 def standard_fields(modality: Modality) -> list[str]:

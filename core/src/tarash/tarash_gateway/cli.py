@@ -34,6 +34,7 @@ from typing import Any
 import pydantic
 
 import tarash.tarash_gateway as gateway
+from tarash.tarash_gateway import _cli_models
 from tarash.tarash_gateway import _cli_output as out
 from tarash.tarash_gateway._chain import resolve_chain
 from tarash.tarash_gateway._cli_args import (
@@ -86,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "providers":
             return _providers(args)
+        if args.command == "models":
+            return _cli_models.run(args)
         return _generate(args)
     except UsageError as exc:
         return _fail(args, exc, f"error: {exc}", out.EXIT_USAGE)
@@ -114,7 +117,7 @@ def _fail(args: argparse.Namespace, exc: BaseException, message: str, code: int)
     if args.debug and not isinstance(exc, KeyboardInterrupt | UsageError):
         traceback.print_exception(exc, file=sys.stderr)
     _err(message)
-    if getattr(args, "json", False) and args.command != "providers":
+    if getattr(args, "json", False) and args.command not in ("providers", "models"):
         print(out.error_json(exc, message, code))
     return code
 
@@ -326,7 +329,7 @@ def _listing(providers: dict[str, ProviderInfo], broken: list[Any]) -> str:
             remedy = f"pip uninstall {plugin.distribution}, " if plugin.distribution else ""
             lines.append(f"    fix it, {remedy}or set TARASH_DISABLE_PLUGINS={plugin.name}")
     lines.append("")
-    lines.append("Models and fields of one provider: tarash providers --models PROVIDER")
+    lines.append("Models and what they accept: tarash models PROVIDER [MODEL]")
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from tarash.tarash_gateway import _mock_media
 from tarash.tarash_gateway._media import is_url, to_bytes
 from tarash.tarash_gateway._mock_config import MockConfig, MockPollingConfig, MockResponse
+from tarash.tarash_gateway.capabilities import ModelCapabilities, request_model_fields
 from tarash.tarash_gateway.exceptions import GenerationFailedError, TarashException
 from tarash.tarash_gateway.models import MODALITIES, Modality
 from tarash.tarash_gateway.plugin import (
@@ -60,6 +61,21 @@ class MockProvider(ProviderPlugin):
     def supports_modality(self, model: str, modality: Modality) -> bool:
         """Every model of the mock supports every modality."""
         return True
+
+    def describe_model(self, model: str, modality: Modality) -> ModelCapabilities:
+        """The mock takes every standard field, within the request model's own limits."""
+        return ModelCapabilities(
+            provider=PROVIDER,
+            model=model,
+            modality=modality,
+            family="mock",
+            fields=request_model_fields(modality),
+            notes="offline: real media shaped by the request; no network, no key",
+        )
+
+    def list_models(self) -> list[ModelCapabilities]:
+        """One default model per modality."""
+        return [self.describe_model(f"mock-{m}", m) for m in MODALITIES]
 
     def map_fields(
         self, model: str, modality: Modality, request: Any, config: Any

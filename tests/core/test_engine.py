@@ -251,12 +251,12 @@ def test_unknown_provider_names_installed_ones_and_the_install_command(driver):
     with pytest.raises(ValidationError) as caught:
         run(
             driver,
-            VideoGenerationConfig(provider="runway", model="gen4"),
+            VideoGenerationConfig(provider="lumalabs", model="ray-2"),
             VideoGenerationRequest(prompt="p"),
         )
     message = str(caught.value)
-    assert "unknown provider 'runway'" in message and "mock" in message
-    assert "pip install tarash-runway" in message
+    assert "unknown provider 'lumalabs'" in message and "mock" in message
+    assert "pip install tarash-lumalabs" in message
 
 
 def test_mistakes_in_fallback_configs_fail_before_any_request(echo_server):

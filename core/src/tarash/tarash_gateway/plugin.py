@@ -42,6 +42,7 @@ from tarash.tarash_gateway._media import (
     to_bytes,
     to_data_uri,
 )
+from tarash.tarash_gateway._media_upload import decode_data_uri, upload_large_media
 from tarash.tarash_gateway._provider_errors import (
     error_for_response,
     json_body,
@@ -68,6 +69,7 @@ __all__ = [
     "Sleep",
     "audio_content",
     "audio_duration",
+    "decode_data_uri",
     "error_for_response",
     "extension_for",
     "fetch_media",
@@ -84,6 +86,7 @@ __all__ = [
     "to_bytes",
     "to_data_uri",
     "upload_file",
+    "upload_large_media",
 ]
 
 T = TypeVar("T")

@@ -6,15 +6,26 @@ from typing import Any
 
 import pytest
 
-from tarash.tarash_gateway import get_provider_field_mapping
+from tarash.tarash_gateway import describe_model, get_provider_field_mapping
 from tarash.tarash_gateway.exceptions import ValidationError
-from tarash.tarash_gateway.models import AudioOutputFormat, STSRequest, TTSRequest
+from tarash.tarash_gateway.models import (
+    AudioGenerationConfig,
+    AudioOutputFormat,
+    STSRequest,
+    TTSRequest,
+)
 from tarash_cartesia import plugin
-from tarash_cartesia._mapping import map_request
 from tarash_cartesia._models import SONIC_2_LANGUAGES, SONIC_3_LANGUAGES
 
 VOICE = "f786b574-daa5-4673-aa0c-cbe3e8534c02"
 MP3 = {"container": "mp3", "sample_rate": 44100, "bit_rate": 128000}
+
+
+def map_request(
+    modality: Any, model: str, request: Any, provider_config: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    config = AudioGenerationConfig(provider="cartesia", provider_config=provider_config or {})
+    return plugin.map_fields(model, modality, request, config)
 
 
 def tts(model: str = "sonic-3.5", **fields: Any) -> dict[str, Any]:
@@ -148,7 +159,7 @@ def test_sunset_models_are_refused(model: str) -> None:
 def test_snapshots_and_unknown_models() -> None:
     assert tts("sonic-3-2026-01-12")["model_id"] == "sonic-3-2026-01-12"
     assert tts("sonic-3.5-2026-09-30")["model_id"] == "sonic-3.5-2026-09-30"  # newer snapshot
-    with pytest.raises(ValidationError, match="'sonic-9' is not known.*sonic-3.5"):
+    with pytest.raises(ValidationError, match="'sonic-9' is not a known tts model.*sonic-3.5"):
         tts("sonic-9")
 
 
@@ -182,7 +193,21 @@ def test_modalities_and_published_tables() -> None:
     assert plugin.supports_modality("voice-changer", "sts")
     assert not plugin.supports_modality("voice-changer", "tts")
     tables = get_provider_field_mapping("cartesia")
-    assert set(tables) == {"sonic-3.5", "sonic-3", "sonic-2", "sonic-turbo", "voice-changer"}
-    families = {f.name: f for f in plugin.info().model_families}
-    assert "ta" in families["Cartesia Sonic 3.5"].notes
-    assert "48000" in families["Cartesia voice changer"].notes
+    assert {"sonic-3.5", "sonic-3", "sonic-2", "sonic-turbo", "voice-changer"} <= set(tables)
+    assert "sonic-3-2026-01-12" in tables and "sonic-english" not in tables
+    sonic = describe_model("cartesia", "sonic-3.5-2026-05-04", "tts")
+    assert sonic is not None and sonic.family == "Cartesia Sonic 3.5"
+    language = sonic.field("language_code")
+    assert language is not None and ", ".join(SONIC_3_LANGUAGES) in language.note
+    assert {e.name for e in sonic.extra_fields} == {
+        "speed",
+        "pronunciation_dict_id",
+        "save",
+        "encoding",
+    }
+    assert sonic.unused_fields == []
+    changer = describe_model("cartesia", "voice-changer", "sts")
+    assert changer is not None and changer.endpoint == "/voice-changer/bytes"
+    output = changer.field("output_format")
+    assert output is not None and "48000" in output.note and "bits/s" in output.note
+    assert changer.unused_fields == ["voice_settings"]

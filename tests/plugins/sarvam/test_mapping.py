@@ -6,14 +6,20 @@ from typing import Any
 
 import pytest
 
-from tarash.tarash_gateway import get_provider_field_mapping
+from tarash.tarash_gateway import describe_model, get_provider_field_mapping
 from tarash.tarash_gateway.exceptions import ValidationError
-from tarash.tarash_gateway.models import AudioOutputFormat, TTSRequest
+from tarash.tarash_gateway.models import AudioGenerationConfig, AudioOutputFormat, TTSRequest
 from tarash_sarvam import plugin
-from tarash_sarvam._mapping import map_request
 from tarash_sarvam._models import LANGUAGES, V2_SPEAKERS, V3_SPEAKERS
 
 WAV_24K = AudioOutputFormat(format="wav", sample_rate=24000)
+
+
+def map_request(
+    model: str, request: TTSRequest, provider_config: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    config = AudioGenerationConfig(provider="sarvam", provider_config=provider_config or {})
+    return plugin.map_fields(model, "tts", request, config)
 
 
 VOICES = {"bulbul:v3": "shubh", "bulbul:v2": "anushka", "bulbul:v4-flash": "shubh_enhi_ads"}
@@ -131,6 +137,7 @@ def test_missing_language_lists_the_supported_ones() -> None:
             ["wav takes no bitrate"],
         ),
         ("bulbul:v3", {"enable_preprocessing": True}, None),
+        ("bulbul:v3", {"dict_id": 7}, ["extra_params['dict_id']=7", "a JSON string"]),
         ("bulbul:v9", {}, ["'bulbul:v9'", "bulbul:v3", "bulbul:v2"]),
     ],
 )
@@ -160,7 +167,16 @@ def test_speaker_lists_and_published_tables() -> None:
         "bulbul:v4-flash",
         "bulbul:v2",
     }
-    families = {f.name: f for f in plugin.info().model_families}
-    assert "rupali" in families["Sarvam bulbul:v3"].notes
-    assert "48000" in families["Sarvam bulbul:v3"].notes
-    assert "At most 1500" in families["Sarvam bulbul:v2"].notes
+    v3 = describe_model("sarvam", "bulbul:v3", "tts")
+    assert v3 is not None and v3.endpoint == "/text-to-speech" and v3.unused_fields == []
+    speaker = v3.field("voice_id")
+    assert speaker is not None and ", ".join(V3_SPEAKERS) in speaker.note
+    output = v3.field("output_format")
+    assert output is not None and "48000" in output.note
+    language = v3.field("language_code")
+    assert language is not None and all(code in language.note for code in LANGUAGES)
+    assert [e.name for e in v3.extra_fields] == ["dict_id"]
+    v2 = describe_model("sarvam", "bulbul:v2", "tts")
+    assert v2 is not None and [e.name for e in v2.extra_fields] == ["enable_preprocessing"]
+    text = v2.field("text")
+    assert text is not None and "at most 1500 characters" in text.note

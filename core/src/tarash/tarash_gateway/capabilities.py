@@ -43,6 +43,7 @@ __all__ = [
     "ModelCapabilities",
     "Variant",
     "capabilities_from_mappers",
+    "check_extra_params",
     "fields_from_mappers",
     "refuse_unread_fields",
     "request_model_fields",
@@ -262,6 +263,44 @@ class Catalog:
             for model in family.models:
                 mappings.setdefault(model, dict(family.fields))
         return mappings
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (Mapping,),
+    "array": (list, tuple),
+}
+
+
+def check_extra_params(extra_fields: Sequence[ExtraField], extra_params: Mapping[str, Any]) -> None:
+    """Refuse a documented ``extra_params`` value outside its ExtraField's type or values.
+
+    Keys no ExtraField documents are left alone (they may be another provider's).
+
+    Raises:
+        ValidationError: naming the key, the value and what is accepted.
+    """
+    for extra in extra_fields:
+        value = extra_params.get(extra.name)
+        if value is None:
+            continue
+        kinds = _JSON_TYPES.get(extra.type, (object,))
+        wrong_type = not isinstance(value, kinds) or (
+            isinstance(value, bool) and extra.type in ("integer", "number")
+        )
+        if wrong_type or (extra.values is not None and value not in extra.values):
+            accepted = (
+                ", ".join(repr(v) for v in extra.values)
+                if extra.values is not None
+                else f"a JSON {extra.type}"
+            )
+            raise ValidationError(
+                f"extra_params[{extra.name!r}]={_short(value)} is not accepted; "
+                f"accepted: {accepted}"
+            )
 
 
 def describe_families(provider: str, model: str, families: Sequence[Family]) -> ModelCapabilities:

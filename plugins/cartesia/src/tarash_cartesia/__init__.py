@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tarash.tarash_gateway.capabilities import Family, check_extra_params
+from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import (
     CallContext,
@@ -30,21 +32,22 @@ from tarash.tarash_gateway.plugin import (
     ProviderPlugin,
     stored_status,
 )
+from tarash.tarash_gateway.providers.field_mappers import FieldValueError
 from tarash_cartesia import _flows
 from tarash_cartesia._flows import API_VERSION
-from tarash_cartesia._formats import FORMATS, MP3_BITRATES_KBPS, SAMPLE_RATES
 from tarash_cartesia._mapping import (
-    STS_FIELDS,
-    TTS_TABLES,
-    VOICE_CHANGER,
-    extra_params_of,
-    map_request,
+    CATALOG,
+    CONSUMED_EXTRAS,
+    FAMILIES,
+    sts_voice,
+    tts_voice,
 )
-from tarash_cartesia._models import MODELS
+from tarash_cartesia._models import MODELS, SUNSET, VOICE_CHANGER
 from tarash_cartesia._version import __version__
 
 __all__ = [
     "API_VERSION",
+    "CATALOG",
     "DEFAULT_BASE_URL",
     "DEFAULT_MODELS",
     "PROVIDER",
@@ -57,44 +60,27 @@ PROVIDER = "cartesia"
 DEFAULT_BASE_URL = "https://api.cartesia.ai"
 DEFAULT_MODELS = {"tts": "sonic-3.5", "sts": VOICE_CHANGER}
 
-_FORMATS_NOTE = (
-    f"Formats: {', '.join(FORMATS)}; sample rates {', '.join(map(str, SAMPLE_RATES))} Hz; "
-    f"mp3 bitrates {', '.join(map(str, MP3_BITRATES_KBPS))} kbps."
-)
-
 
 def _families() -> list[ModelFamily]:
-    families = [
+    """The catalog as ``tarash providers --models`` lists it."""
+    return [
         ModelFamily(
-            name=f"Cartesia {model.name}",
-            prefixes=list(model.ids),
-            modalities=["tts"],
-            fields=["text", "voice_id", "output_format", "language_code", "voice_settings"]
-            + [f"extra_params.{n}" for n in extra_params_of(TTS_TABLES[model.ids[0]])],
-            notes=f"POST /tts/bytes. Languages: {', '.join(model.languages)}. "
-            + ("voice_settings: speed, volume, emotion. " if model.generation_config else "")
-            + _FORMATS_NOTE
-            + (f" {model.notes}" if model.notes else ""),
+            name=family.name,
+            prefixes=list(family.models),
+            modalities=[family.modality],
+            fields=[m.source_field for m in family.fields.values()]
+            + [f"extra_params.{extra.name}" for extra in family.extra_fields],
+            notes=f"{family.endpoint}. {family.notes}".strip(),
         )
-        for model in MODELS
+        for family in FAMILIES
     ]
-    families.append(
-        ModelFamily(
-            name="Cartesia voice changer",
-            prefixes=[VOICE_CHANGER],
-            modalities=["sts"],
-            fields=["audio", "voice_id", "output_format", "extra_params.encoding"],
-            notes="POST /voice-changer/bytes (multipart); URL audio is downloaded and uploaded. "
-            + _FORMATS_NOTE,
-        )
-    )
-    return families
 
 
 class CartesiaProvider(ProviderPlugin):
     """The ``cartesia`` provider (one-shot speech; nothing to poll or cancel)."""
 
     name = PROVIDER
+    catalog = CATALOG
 
     def info(self) -> ProviderInfo:
         """Describe the ``cartesia`` provider."""
@@ -105,20 +91,49 @@ class CartesiaProvider(ProviderPlugin):
             api_key_env=["CARTESIA_API_KEY"],
             default_models=dict(DEFAULT_MODELS),
             model_families=_families(),
-            field_mappings={**TTS_TABLES, VOICE_CHANGER: STS_FIELDS},
+            field_mappings=CATALOG.field_mappings,
         )
 
     def supports_modality(self, model: str, modality: Modality) -> bool:
-        """``voice-changer`` does sts; every Sonic model id does tts."""
-        if modality == "sts":
-            return model == VOICE_CHANGER
-        return modality == "tts" and model != VOICE_CHANGER
+        """The catalog's answer; a sunset Sonic id is a tts model (refused by map_fields)."""
+        if model in SUNSET:
+            return modality == "tts"
+        return super().supports_modality(model, modality)
 
     def map_fields(
         self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
     ) -> dict[str, Any]:
-        """Build the Cartesia payload (tts: the JSON body; sts: fields before flattening)."""
-        return map_request(modality, model, request, config.provider_config)
+        """Refuse models Cartesia sunset, map from the catalog, name the model (tts)."""
+        if model in SUNSET:
+            known = ", ".join(m.ids[0] for m in MODELS)
+            raise ValidationError(
+                f"model={model!r} was sunset by Cartesia on 2026-06-01; "
+                f"Cartesia TTS models: {known}"
+            )
+        payload = super().map_fields(model, modality, request, config)
+        return {"model_id": model, **payload} if modality == "tts" else payload
+
+    def finish_payload(
+        self,
+        family: Family,
+        payload: dict[str, Any],
+        request: GenerationRequest,
+        config: GenerationConfig,
+    ) -> dict[str, Any]:
+        """Add the per-config voice and check documented extras.
+
+        ``provider_config["voice_id"]`` replaces ``request.voice_id`` for this config
+        only (voice ids differ between the providers of a chain).
+        """
+        check_extra_params(family.extra_fields, request.extra_params)
+        body = {k: v for k, v in payload.items() if k not in CONSUMED_EXTRAS}
+        voice = (config.provider_config or {}).get("voice_id")
+        if voice is not None:
+            try:
+                body["voice"] = sts_voice(voice) if family.modality == "sts" else tts_voice(voice)
+            except FieldValueError as exc:
+                raise ValidationError(f"provider_config['voice_id']: {exc}") from exc
+        return body
 
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """Send the speech request; the Job comes back already complete."""

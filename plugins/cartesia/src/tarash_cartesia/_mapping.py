@@ -1,8 +1,9 @@
-"""Request → Cartesia payload: one field-mapper table per Sonic model, one for the voice changer.
+"""Request → Cartesia payload: one field table per Sonic model, one for the voice changer.
 
-tts payloads are the JSON body of ``POST /tts/bytes`` as it is sent. sts payloads keep
-the nested ``voice`` / ``output_format`` objects; the submit flow flattens them into
-Cartesia's multipart names (``voice[id]``, ``output_format[container]``, ...).
+The tables are the catalog's families (``__init__.CATALOG``). tts payloads are the JSON
+body of ``POST /tts/bytes`` as sent; sts payloads keep the nested ``voice`` /
+``output_format`` objects, which the submit flow flattens into Cartesia's multipart
+names (``voice[id]``, ``output_format[container]``, ...).
 """
 
 from __future__ import annotations
@@ -10,47 +11,76 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tarash.tarash_gateway.exceptions import ValidationError
+from tarash.tarash_gateway.capabilities import Catalog, ExtraField, Family
 from tarash.tarash_gateway.plugin import is_url, to_bytes
 from tarash.tarash_gateway.providers.field_mappers import (
+    Accepts,
     FieldMapper,
     FieldValueError,
-    apply_field_mappers,
-    passthrough_field_mapper,
 )
-from tarash_cartesia._formats import output_format
+from tarash_cartesia._formats import (
+    ENCODINGS,
+    FORMATS,
+    MP3_BITRATES_KBPS,
+    SAMPLE_RATES,
+    output_format,
+)
 from tarash_cartesia._models import (
     EMOTIONS,
     GENERATION_RANGES,
     MODELS,
-    SUNSET,
     VOICE_CHANGER,
     SonicModel,
-    model_of,
 )
 
+SOURCE = (
+    "https://docs.cartesia.ai/build-with-cartesia/tts-models/api-changes and the official SDK "
+    "cartesia-ai/cartesia-python types (checked 2026-11-28)"
+)
 MODEL_SPEEDS = ("slow", "normal", "fast")
 CONSUMED_EXTRAS = frozenset({"encoding"})
-"""``extra_params`` read into other fields, never sent as they are."""
+"""``extra_params`` read into ``output_format``, never sent as they are."""
+
+_FORMATS_NOTE = (
+    f"format {', '.join(FORMATS)}; sample_rate {', '.join(map(str, SAMPLE_RATES))} Hz "
+    f"(default 44100, 8000 for mu-law/A-law); mp3 bitrate "
+    f"{', '.join(map(str, MP3_BITRATES_KBPS))} kbps, sent in bits/s"
+)
+_ENCODING = ExtraField(
+    name="encoding",
+    type="string",
+    description="output_format.encoding of wav / raw formats",
+    values=ENCODINGS,
+)
+TTS_EXTRAS = (
+    ExtraField(
+        name="speed", type="string", description="Cartesia's speed preset", values=MODEL_SPEEDS
+    ),
+    ExtraField(
+        name="pronunciation_dict_id", type="string", description="a pronunciation dictionary"
+    ),
+    ExtraField(name="save", type="boolean", description="keep the audio (Cartesia-File-ID)"),
+    _ENCODING,
+)
+STS_EXTRAS = (_ENCODING,)
 
 
 # ---------------------------------------------------------------- converters
-def _voice_id(_request: Any, value: Any) -> str | None:
-    if value is None:
-        return None
+def voice_id(value: Any) -> str:
+    """A Cartesia voice id (non-empty string)."""
     if not isinstance(value, str) or not value.strip():
         raise FieldValueError("voice_id", value, "accepted: a Cartesia voice id (GET /voices)")
     return value.strip()
 
 
-def _tts_voice(request: Any, value: Any) -> dict[str, str] | None:
-    voice = _voice_id(request, value)
-    return None if voice is None else {"mode": "id", "id": voice}
+def tts_voice(value: Any) -> dict[str, str]:
+    """``voice_id`` → ``{"mode": "id", "id": ...}``."""
+    return {"mode": "id", "id": voice_id(value)}
 
 
-def _sts_voice(request: Any, value: Any) -> dict[str, str] | None:
-    voice = _voice_id(request, value)
-    return None if voice is None else {"id": voice}
+def sts_voice(value: Any) -> dict[str, str]:
+    """``voice_id`` → ``{"id": ...}`` (flattened to ``voice[id]``)."""
+    return {"id": voice_id(value)}
 
 
 def _output_format(request: Any, value: Any) -> dict[str, Any] | None:
@@ -126,88 +156,68 @@ def _clip(_request: Any, value: Any) -> str | dict[str, Any] | None:
     return {"content": content, "content_type": content_type}
 
 
-def _extra(name: str, check: Any, accepted: str) -> FieldMapper:
-    """Send ``extra_params[name]`` when present and ``check(value)`` accepts it."""
-
-    def convert(_request: Any, extra: Any) -> Any:
-        if not isinstance(extra, Mapping) or extra.get(name) is None:
-            return None
-        if not check(extra[name]):
-            raise FieldValueError(f"extra_params[{name!r}]", extra[name], "accepted: " + accepted)
-        return extra[name]
-
-    return FieldMapper("extra_params", convert)
+_VOICE_NOTE = Accepts(note="a Cartesia voice id (GET /voices), e.g. Katie f786b574-…")
+_OUTPUT = FieldMapper(
+    "output_format", _output_format, required=True, accepts=Accepts(note=_FORMATS_NOTE)
+)
 
 
 # ---------------------------------------------------------------- tables
 def tts_fields(model: SonicModel) -> dict[str, FieldMapper]:
     """The table of one Sonic model: ``POST /tts/bytes`` JSON body."""
+    settings = (
+        "speed 0.6-1.5, volume 0.5-2.0, emotion: " + ", ".join(EMOTIONS)
+        if model.generation_config
+        else "none (this model has no controls)"
+    )
     return {
-        "transcript": passthrough_field_mapper("text", required=True),
-        "voice": FieldMapper("voice_id", _tts_voice, required=True),
-        "output_format": FieldMapper("output_format", _output_format, required=True),
-        "language": FieldMapper("language_code", _language(model)),
-        "generation_config": FieldMapper("voice_settings", _generation_config(model)),
-        "speed": _extra("speed", lambda v: v in MODEL_SPEEDS, ", ".join(map(repr, MODEL_SPEEDS))),
-        "pronunciation_dict_id": _extra(
-            "pronunciation_dict_id", lambda v: isinstance(v, str) and v, "a dictionary id"
+        "transcript": FieldMapper("text", lambda _r, v: v, required=True),
+        "voice": FieldMapper("voice_id", lambda _r, v: tts_voice(v), True, _VOICE_NOTE),
+        "output_format": _OUTPUT,
+        "language": FieldMapper(
+            "language_code",
+            _language(model),
+            accepts=Accepts(
+                note="one of " + ", ".join(model.languages) + " (a region such as -IN is dropped)"
+            ),
         ),
-        "save": _extra("save", lambda v: isinstance(v, bool), "true or false"),
+        "generation_config": FieldMapper(
+            "voice_settings", _generation_config(model), accepts=Accepts(note=settings)
+        ),
     }
 
 
 STS_FIELDS: dict[str, FieldMapper] = {
-    "clip": FieldMapper("audio", _clip, required=True),
-    "voice": FieldMapper("voice_id", _sts_voice, required=True),
-    "output_format": FieldMapper("output_format", _output_format, required=True),
+    "clip": FieldMapper("audio", _clip, required=True, accepts=Accepts(media="audio")),
+    "voice": FieldMapper("voice_id", lambda _r, v: sts_voice(v), True, _VOICE_NOTE),
+    "output_format": _OUTPUT,
 }
 """The voice changer: ``POST /voice-changer/bytes``, multipart."""
 
-TTS_TABLES: dict[str, dict[str, FieldMapper]] = {m.ids[0]: tts_fields(m) for m in MODELS}
-"""Base model id → table (what ``get_provider_field_mapping('cartesia')`` shows)."""
-
-
-def extra_params_of(table: Mapping[str, FieldMapper]) -> list[str]:
-    """The ``extra_params`` names a table reads."""
-    names = [name for name, mapper in table.items() if mapper.source_field == "extra_params"]
-    return names + sorted(CONSUMED_EXTRAS)
-
-
-def map_request(
-    modality: str, model: str, request: Any, provider_config: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """Build the Cartesia payload of a tts or sts request.
-
-    Documented ``extra_params`` are checked; other keys are sent as they are (tts)
-    so a request shared by a fallback chain may carry another provider's parameters.
-    ``provider_config["voice_id"]`` replaces ``request.voice_id`` for this config only.
-
-    Raises:
-        ValidationError: A model, value or combination Cartesia does not accept.
-    """
-    payload: dict[str, Any] = {}
-    if modality == "sts":
-        table = STS_FIELDS
-    else:
-        sonic = model_of(model)
-        if model in SUNSET or sonic is None:
-            known = ", ".join(m.ids[0] for m in MODELS)
-            why = "was sunset by Cartesia on 2026-06-01" if model in SUNSET else "is not known"
-            raise ValidationError(f"model={model!r} {why}; Cartesia TTS models: {known}")
-        table, payload["model_id"] = TTS_TABLES[sonic.ids[0]], model
-    payload.update(apply_field_mappers(table, request))
-    voice = (provider_config or {}).get("voice_id")
-    if voice is not None:
-        try:
-            payload["voice"] = (_sts_voice if modality == "sts" else _tts_voice)(request, voice)
-        except FieldValueError as exc:
-            raise ValidationError(f"provider_config['voice_id']: {exc}") from exc
-    if modality != "sts":
-        reserved = set(table) | {"model_id"} | CONSUMED_EXTRAS
-        for name, value in request.extra_params.items():
-            if name not in reserved and value is not None:
-                payload[name] = value
-    return payload
-
-
-__all__ = ["STS_FIELDS", "TTS_TABLES", "VOICE_CHANGER", "extra_params_of", "map_request"]
+FAMILIES: list[Family] = [
+    Family(
+        name=f"Cartesia {model.name}",
+        modality="tts",
+        models=model.ids,
+        fields=tts_fields(model),
+        endpoint="/tts/bytes",
+        source=SOURCE,
+        notes=model.notes,
+        extra_fields=TTS_EXTRAS,
+    )
+    for model in MODELS
+]
+FAMILIES.append(
+    Family(
+        name="Cartesia voice changer",
+        modality="sts",
+        models=(VOICE_CHANGER,),
+        fields=STS_FIELDS,
+        endpoint="/voice-changer/bytes",
+        source="https://docs.cartesia.ai/api-reference/voice-changer/bytes (checked 2026-11-28)",
+        notes="Takes no model; priced at 15 characters per second of input audio.",
+        extra_fields=STS_EXTRAS,
+    )
+)
+CATALOG = Catalog(FAMILIES)
+"""Every Cartesia model tarash maps, as data."""

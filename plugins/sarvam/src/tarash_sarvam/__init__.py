@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tarash.tarash_gateway.capabilities import Family, check_extra_params
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import (
     CallContext,
@@ -30,31 +31,28 @@ from tarash.tarash_gateway.plugin import (
     stored_status,
 )
 from tarash_sarvam import _flows
-from tarash_sarvam._mapping import TABLES, extra_params_of, map_request
-from tarash_sarvam._models import CODECS, DEFAULT_MODEL, LANGUAGES, MODELS
+from tarash_sarvam._mapping import CATALOG, FAMILIES, SPREAD
+from tarash_sarvam._models import DEFAULT_MODEL
 from tarash_sarvam._version import __version__
 
-__all__ = ["DEFAULT_BASE_URL", "PROVIDER", "SarvamProvider", "__version__", "plugin"]
+__all__ = ["CATALOG", "DEFAULT_BASE_URL", "PROVIDER", "SarvamProvider", "__version__", "plugin"]
 
 PROVIDER = "sarvam"
 DEFAULT_BASE_URL = "https://api.sarvam.ai"
 
 
 def _families() -> list[ModelFamily]:
+    """The catalog as ``tarash providers --models`` lists it."""
     return [
         ModelFamily(
-            name=f"Sarvam {model.model}",
-            prefixes=[model.model],
+            name=family.name,
+            prefixes=list(family.models),
             modalities=["tts"],
-            fields=["text", "language_code", "voice_id", "voice_settings", "output_format"]
-            + [f"extra_params.{n}" for n in extra_params_of(TABLES[model.model])],
-            notes=f"POST /text-to-speech. Speakers: {model.speakers_text()} (default "
-            f"{model.default_speaker}). Languages: {', '.join(LANGUAGES)}. Sample rates: "
-            f"{', '.join(map(str, model.sample_rates))} Hz. Formats: {', '.join(CODECS)}. "
-            f"voice_settings: {', '.join(model.settings)}. At most {model.max_characters} "
-            f"characters a request. {model.notes}",
+            fields=[m.source_field for m in family.fields.values()]
+            + [f"extra_params.{extra.name}" for extra in family.extra_fields],
+            notes=f"POST {family.endpoint}. {family.notes}",
         )
-        for model in MODELS
+        for family in FAMILIES
     ]
 
 
@@ -62,6 +60,7 @@ class SarvamProvider(ProviderPlugin):
     """The ``sarvam`` provider (one-shot speech; nothing to poll or cancel)."""
 
     name = PROVIDER
+    catalog = CATALOG
 
     def info(self) -> ProviderInfo:
         """Describe the ``sarvam`` provider."""
@@ -72,14 +71,40 @@ class SarvamProvider(ProviderPlugin):
             api_key_env=["SARVAM_API_KEY"],
             default_models={"tts": DEFAULT_MODEL},
             model_families=_families(),
-            field_mappings=dict(TABLES),
+            field_mappings=CATALOG.field_mappings,
         )
 
     def map_fields(
         self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
     ) -> dict[str, Any]:
-        """Build the JSON body of ``POST /text-to-speech``."""
-        return map_request(model, request, config.provider_config)
+        """Map from the catalog; ``provider_config["voice_id"]`` replaces ``voice_id`` first.
+
+        (Voice ids differ between the providers of a chain, and a speaker is checked
+        against the model's list while mapping.)
+        """
+        voice = (config.provider_config or {}).get("voice_id")
+        if voice is not None:
+            request = request.model_copy(update={"voice_id": voice})
+        return super().map_fields(model, modality, request, config)
+
+    def finish_payload(
+        self,
+        family: Family,
+        payload: dict[str, Any],
+        request: GenerationRequest,
+        config: GenerationConfig,
+    ) -> dict[str, Any]:
+        """The body as Sarvam takes it: flat, only documented fields, with ``model``."""
+        check_extra_params(family.extra_fields, request.extra_params)
+        model = family.models[0]
+        documented = {extra.name for extra in family.extra_fields}
+        body: dict[str, Any] = {"model": model}
+        for name, value in payload.items():
+            if name in SPREAD:
+                body.update(value)
+            elif name in family.fields or name in documented:
+                body[name] = value
+        return body
 
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """Send the speech request; the Job comes back already complete."""

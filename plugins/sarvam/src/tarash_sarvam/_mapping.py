@@ -1,9 +1,10 @@
-"""Request → Sarvam payload: one field-mapper table per Bulbul model (the JSON body as sent).
+"""Request → Sarvam payload: one family (field table) per Bulbul model, as the catalog.
 
 Sarvam answers 422 to field names it does not know, so only documented fields are sent:
-``extra_params`` keys this plugin does not read are left out of the body (the response
-lists them in ``raw_response["unsent_extra_params"]``), which keeps a request shared by a
-fallback chain working.
+``extra_params`` keys the model's family does not document are left out of the body (the
+response lists them in ``raw_response["unsent_extra_params"]``), which keeps a request
+shared by a fallback chain working. ``voice_settings`` and ``output_format`` map to
+several top-level fields: their converters return dicts the plugin spreads into the body.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tarash.tarash_gateway.exceptions import ValidationError
+from tarash.tarash_gateway.capabilities import Catalog, ExtraField, Family
 from tarash.tarash_gateway.models import AudioOutputFormat
 from tarash.tarash_gateway.providers.field_mappers import (
+    Accepts,
     FieldMapper,
     FieldValueError,
-    apply_field_mappers,
 )
 from tarash_sarvam._models import (
     BITRATES_KBPS,
-    BY_ID,
     CODECS,
     LANGUAGE_ALIASES,
     LANGUAGES,
@@ -72,16 +72,21 @@ def _language(_request: Any, value: Any) -> str:
     return language_code(value)
 
 
+def speaker_of(model: BulbulModel, value: Any, field: str = "voice_id") -> str:
+    """``voice_id`` → the model's speaker (lower-cased, as Sarvam requires).
+
+    Raises:
+        FieldValueError: The model has no such speaker.
+    """
+    speaker = str(value).strip().lower()
+    if not model.accepts_speaker(speaker):
+        raise FieldValueError(field, value, f"{model.model} speakers: " + model.speakers_text())
+    return speaker
+
+
 def _speaker(model: BulbulModel) -> Any:
     def convert(_request: Any, value: Any) -> str | None:
-        if value is None:
-            return None
-        speaker = str(value).strip().lower()
-        if not model.accepts_speaker(speaker):
-            raise FieldValueError(
-                "voice_id", value, f"{model.model} speakers: " + model.speakers_text()
-            )
-        return speaker
+        return None if value is None else speaker_of(model, value)
 
     return convert
 
@@ -156,87 +161,85 @@ def _output(model: BulbulModel) -> Any:
     return convert
 
 
-def _extra(name: str, check: Any, accepted: str) -> FieldMapper:
-    def convert(_request: Any, extra: Any) -> Any:
-        if not isinstance(extra, Mapping) or extra.get(name) is None:
-            return None
-        if not check(extra[name]):
-            raise FieldValueError(f"extra_params[{name!r}]", extra[name], "accepted: " + accepted)
-        return extra[name]
-
-    return FieldMapper("extra_params", convert)
-
-
 SPREAD = frozenset({"voice_settings", "output_format"})
 """Table entries whose converted dict is spread into the body's top level."""
 
 
 def tts_fields(model: BulbulModel) -> dict[str, FieldMapper]:
     """The table of one Bulbul model: ``POST /text-to-speech`` JSON body."""
-    table = {
-        "text": FieldMapper("text", _text(model), required=True),
-        "target_language_code": FieldMapper("language_code", _language),  # refuses None itself
-        "speaker": FieldMapper("voice_id", _speaker(model)),
-        "voice_settings": FieldMapper("voice_settings", _settings(model)),
-        "output_format": FieldMapper("output_format", _output(model)),
+    settings = ", ".join(f"{key} {low}-{high}" for key, (low, high) in model.settings.items())
+    rates = ", ".join(map(str, model.sample_rates))
+    return {
+        "text": FieldMapper(
+            "text",
+            _text(model),
+            required=True,
+            accepts=Accepts(note=f"at most {model.max_characters} characters"),
+        ),
+        "target_language_code": FieldMapper(
+            "language_code",  # required: the converter refuses None with the list
+            _language,
+            accepts=Accepts(
+                note="required; " + ", ".join(LANGUAGES) + " (a bare 'hi' becomes 'hi-IN')"
+            ),
+        ),
+        "speaker": FieldMapper(
+            "voice_id",
+            _speaker(model),
+            accepts=Accepts(note=f"{model.speakers_text()} (default {model.default_speaker})"),
+        ),
+        "voice_settings": FieldMapper(
+            "voice_settings", _settings(model), accepts=Accepts(note=settings)
+        ),
+        "output_format": FieldMapper(
+            "output_format",
+            _output(model),
+            accepts=Accepts(
+                note=f"format {', '.join(CODECS)}; sample_rate {rates} Hz (opus: "
+                f"{', '.join(map(str, OPUS_RATES))}); bitrate (mp3, opus, aac) "
+                f"{', '.join(map(str, BITRATES_KBPS))} kbps"
+            ),
+        ),
     }
+
+
+def _extras(model: BulbulModel) -> tuple[ExtraField, ...]:
     if model.model == "bulbul:v2":
-        table["enable_preprocessing"] = _extra(
-            "enable_preprocessing", lambda v: isinstance(v, bool), "true or false"
+        return (
+            ExtraField(
+                name="enable_preprocessing",
+                type="boolean",
+                description="normalise English words and numbers (v3 always does)",
+            ),
         )
-    else:
-        table["dict_id"] = _extra(
-            "dict_id", lambda v: isinstance(v, str) and v, "a pronunciation dictionary id"
-        )
-    return table
+    return (ExtraField(name="dict_id", type="string", description="a pronunciation dictionary id"),)
 
 
-TABLES: dict[str, dict[str, FieldMapper]] = {m.model: tts_fields(m) for m in MODELS}
-
-
-def extra_params_of(table: Mapping[str, FieldMapper]) -> list[str]:
-    """The ``extra_params`` names a table reads."""
-    return [name for name, mapper in table.items() if mapper.source_field == "extra_params"]
-
-
-def map_request(
-    model: str, request: Any, provider_config: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """Build the Sarvam body of a tts request.
-
-    ``provider_config["voice_id"]`` replaces ``request.voice_id`` for this config only.
-
-    Raises:
-        ValidationError: A model, speaker, language or value Sarvam does not accept.
-    """
-    if model not in BY_ID:
-        raise ValidationError(
-            f"model={model!r} is not a Sarvam TTS model; accepted: " + ", ".join(BY_ID)
-        )
-    table = TABLES[model]
-    voice = (provider_config or {}).get("voice_id")
-    if voice is not None:
-        request = request.model_copy(update={"voice_id": voice})
-    mapped = apply_field_mappers(table, request)
-    body: dict[str, Any] = {"model": model}
-    for name, value in mapped.items():
-        if name in SPREAD:
-            body.update(value)
-        else:
-            body[name] = value
-    return body
+FAMILIES = [
+    Family(
+        name=f"Sarvam {model.model}",
+        modality="tts",
+        models=(model.model,),
+        fields=tts_fields(model),
+        endpoint="/text-to-speech",
+        source="https://docs.sarvam.ai/api-reference-docs/getting-started/models/bulbul "
+        "and the text-to-speech how-to pages (checked 2026-11-28)",
+        notes=model.notes,
+        extra_fields=_extras(model),
+    )
+    for model in MODELS
+]
+CATALOG = Catalog(FAMILIES)
+"""Every Bulbul model tarash maps, as data."""
 
 
 def unsent_extra_params(model: str, request: Any) -> list[str]:
     """The ``extra_params`` keys the body leaves out (Sarvam refuses unknown fields)."""
-    read = set(extra_params_of(TABLES.get(model, {})))
-    return sorted(k for k, v in request.extra_params.items() if k not in read and v is not None)
+    families = CATALOG.find(model, "tts")
+    documented = {extra.name for family in families for extra in family.extra_fields}
+    return sorted(
+        k for k, v in request.extra_params.items() if k not in documented and v is not None
+    )
 
 
-__all__ = [
-    "TABLES",
-    "extra_params_of",
-    "language_code",
-    "map_request",
-    "unsent_extra_params",
-]
+__all__ = ["CATALOG", "FAMILIES", "SPREAD", "language_code", "speaker_of", "unsent_extra_params"]

@@ -169,3 +169,32 @@ def test_describe_model_for_fal_answers_from_the_plugin_tables():
         describe_model("fal", "fal-ai/veo3.1/fast", "tts")
     with pytest.raises(ValidationError, match="unknown provider 'nope'"):
         describe_model("nope", "x")
+
+
+def test_an_adjusted_value_is_sent_and_recorded_in_execution_metadata(echo_server):
+    from tarash.tarash_gateway import generate_video, register_provider_field_mapping
+    from tarash.tarash_gateway.models import VideoGenerationConfig
+
+    register_provider_field_mapping(
+        "echo",
+        {
+            "echo-": {
+                "ratio": FieldMapper("aspect_ratio", lambda _r, v: Adjusted("16:9", v, "nearest"))
+            }
+        },
+    )
+    config = VideoGenerationConfig(
+        provider="echo", api_key="k", base_url=echo_server.url, poll_interval=0.01, timeout=10
+    )
+    response = generate_video(config, VideoGenerationRequest(prompt="fox", aspect_ratio="21:9"))
+    assert echo_server.payloads["job-1"]["ratio"] == "16:9"
+    (attempt,) = response.execution_metadata.attempts
+    assert [a.model_dump() for a in attempt.adjustments] == [
+        {
+            "field": "aspect_ratio",
+            "sent_as": "ratio",
+            "asked": "21:9",
+            "sent": "16:9",
+            "why": "nearest",
+        }
+    ]

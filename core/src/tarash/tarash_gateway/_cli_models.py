@@ -21,6 +21,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     models.add_argument("model", metavar="MODEL", nargs="?", help="a model id of that provider")
     models.add_argument("--modality", choices=MODALITIES, help="video, image, tts or sts")
     models.add_argument("--json", action="store_true", help="print JSON on stdout")
+    models.add_argument(
+        "--markdown", action="store_true", help="print the listing as a Markdown table"
+    )
     models.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
 
@@ -34,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
             listed = [caps for caps in listed if caps.modality == args.modality]
         if args.json:
             print(json.dumps([caps.model_dump(mode="json") for caps in listed], indent=2))
+        elif args.markdown:
+            print(markdown_table(listed))
         else:
             print(listing(args.provider, listed))
         return 0
@@ -52,6 +57,25 @@ def listing(provider: str, listed: list[ModelCapabilities]) -> str:
         summary = "; ".join(f"{f.name} {accepted(f)}" for f in caps.fields if f.values is not None)
         lines.append(f"  {caps.model:<{width}}  {caps.modality:<5}  {summary}".rstrip())
     return "\n".join(lines)
+
+
+def markdown_table(listed: list[ModelCapabilities]) -> str:
+    """The listing as a Markdown table (the provider pages of docs/ embed it)."""
+    rows = [
+        "| model | modality | family | fields and accepted values |",
+        "|---|---|---|---|",
+    ]
+    for caps in listed:
+        fields = "<br>".join(
+            f"`{f.name}`{' (required)' if f.required else ''}: {_cell(accepted(f))}"
+            for f in caps.fields
+        )
+        rows.append(f"| `{caps.model}` | {caps.modality} | {_cell(caps.family or '')} | {fields} |")
+    return "\n".join(rows)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
 
 
 def details(caps: ModelCapabilities) -> str:

@@ -7,7 +7,12 @@ from tarash.tarash_gateway.models import (
     TTSRequest,
     VideoGenerationRequest,
 )
-from tarash.tarash_gateway.testing.contract import ContractCase, ProviderContractTests
+from tarash.tarash_gateway.testing import FakeServer
+from tarash.tarash_gateway.testing.contract import (
+    ContractCase,
+    JobOutcome,
+    ProviderContractTests,
+)
 from tests.plugins.fal.fake_fal import FakeFalServer
 
 
@@ -18,6 +23,8 @@ class TestFalContract(ProviderContractTests):
             "fal-ai/veo3.1/fast",
             VideoGenerationRequest(prompt="a fox in the snow", duration_seconds=8),
             submit=("POST", r"/fal-ai/veo3\.1/fast"),
+            poll=("GET", r"/fal-ai/veo3\.1/requests/[^/]+/status"),
+            cancel=("PUT", r"/fal-ai/veo3\.1/requests/[^/]+/cancel"),
         ),
         "image": ContractCase(
             "fal-ai/flux/dev",
@@ -33,3 +40,15 @@ class TestFalContract(ProviderContractTests):
 
     def make_server(self) -> FakeFalServer:
         return FakeFalServer(polls=2)
+
+    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
+        assert isinstance(server, FakeFalServer)
+        model = self.cases[modality].model
+        if outcome == "forever":
+            server.polls = 10**6
+        elif outcome == "failed":
+            server.failing_models.add(model)
+        elif outcome == "moderated":
+            server.moderated_models.add(model)
+        else:
+            server.polls = 4

@@ -85,6 +85,8 @@ class FakeOpenAIServer(FakeServer):
         self.videos: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, ScriptedJob] = {}
         self.deleted: list[str] = []
+        self.outcome: str | None = None
+        """Outcome of every video job (``fail-job`` / ``moderation-output``), beside prompt words."""
         self.files: dict[str, bytes] = {}
         self.assets: dict[str, tuple[bytes, str]] = {
             "input.png": (_mock_media.png(64, 64), "image/png")
@@ -247,12 +249,12 @@ class FakeOpenAIServer(FakeServer):
                 video.update(status="queued", progress=0)
             elif phase == "running":
                 video.update(status="in_progress", progress=min(99, video["progress"] + 33))
-            elif "fail-job" in video["prompt"]:
+            elif "fail-job" in video["prompt"] or self.outcome == "fail-job":
                 video.update(
                     status="failed",
                     error={"code": "internal_error", "message": "Video generation failed."},
                 )
-            elif "moderation-output" in video["prompt"]:
+            elif "moderation-output" in video["prompt"] or self.outcome == "moderation-output":
                 video.update(
                     status="failed",
                     error={

@@ -8,13 +8,29 @@ from tarash.tarash_gateway.models import (
     TTSRequest,
     VideoGenerationRequest,
 )
-from tarash.tarash_gateway.testing.contract import ContractCase, ProviderContractTests
+from tarash.tarash_gateway.testing import FakeServer
+from tarash.tarash_gateway.testing.contract import (
+    ContractCase,
+    JobOutcome,
+    ProviderContractTests,
+)
 from tests.plugins.openai.fake_openai import FakeOpenAIServer
 
 
 class _OpenAIContract(ProviderContractTests):
     def make_server(self) -> FakeOpenAIServer:
         return FakeOpenAIServer(polls=2)
+
+    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
+        assert isinstance(server, FakeOpenAIServer) and modality == "video"
+        if outcome == "forever":
+            server.polls = 10**6
+        elif outcome == "failed":
+            server.outcome = "fail-job"
+        elif outcome == "moderated":
+            server.outcome = "moderation-output"
+        else:
+            server.polls = 4
 
     def test_flow_hooks_answer_none_for_other_providers(self) -> None:
         loaded = _plugins.registry.providers[self.provider]
@@ -42,6 +58,8 @@ class TestOpenAIContract(_OpenAIContract):
             "sora-2",
             VideoGenerationRequest(prompt="contract", duration_seconds=4),
             submit=("POST", r"/videos"),
+            poll=("GET", r"/videos/[^/]+"),
+            cancel=("DELETE", r"/videos/[^/]+"),
         ),
     }
 
@@ -65,5 +83,7 @@ class TestAzureOpenAIContract(_OpenAIContract):
             VideoGenerationRequest(prompt="contract"),
             submit=("POST", r"/openai/videos"),
             config={"api_version": "preview", "provider_config": {"api_style": "deployments"}},
+            poll=("GET", r"/openai/videos/[^/]+"),
+            cancel=("DELETE", r"/openai/videos/[^/]+"),
         ),
     }

@@ -20,17 +20,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import pytest
 
 from tarash.tarash_gateway import _plugins, api
 from tarash.tarash_gateway.exceptions import (
+    ContentModerationError,
+    GenerationFailedError,
     HTTPConnectionError,
     HTTPError,
     TarashException,
+    TimeoutError,
     ValidationError,
     is_retryable_error,
 )
@@ -51,12 +55,25 @@ SECRET = "sk-contract-SECRET-4f9a7c"
 
 @dataclass
 class ContractCase:
-    """One modality of a plugin under contract: a model, a request, and its submit route."""
+    """One modality of a plugin under contract: a model, a request, and its routes.
+
+    ``poll`` and ``cancel`` are the status and remote-cancel routes ``(method,
+    path regex)`` of a provider whose jobs are asynchronous; leave them None for a
+    one-shot API (or a provider without remote cancellation).
+    """
 
     model: str
     request: Any
     submit: tuple[str, str]
     config: dict[str, Any] = field(default_factory=dict)
+    poll: tuple[str, str] | None = None
+    cancel: tuple[str, str] | None = None
+
+
+JobOutcome = Literal["forever", "failed", "moderated", "progress"]
+"""How :meth:`ProviderContractTests.script_job` makes the next job end:
+``forever`` never finishes, ``failed`` fails on the provider's side, ``moderated``
+is refused by its safety system, ``progress`` reports progress, then completes."""
 
 
 def _generate(modality: str, config: Any, request: Any) -> Any:
@@ -84,6 +101,22 @@ class ProviderContractTests:
     def make_server(self) -> FakeServer:
         """Return a fake server of the provider (not started)."""
         raise NotImplementedError
+
+    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
+        """Make the next job of ``modality`` on ``server`` end as ``outcome``.
+
+        Implement it for a provider with asynchronous jobs: the job-lifecycle tests
+        (timeout and task cancellation cancel remotely, failed and moderated jobs,
+        progress, poll retries) run against it. Without it they are skipped, with
+        that reason.
+        """
+        pytest.skip(f"{type(self).__name__} does not script job outcomes (script_job)")
+
+    def _async_case(self) -> tuple[str, ContractCase]:
+        for modality, case in self.cases.items():
+            if case.poll is not None:
+                return modality, case
+        pytest.skip("one-shot provider: no case has a poll route")
 
     # ------------------------------------------------------------ fixtures
     @pytest.fixture
@@ -251,6 +284,80 @@ class ProviderContractTests:
         attempts = response.execution_metadata.attempts
         assert [a.status for a in attempts] == ["failed", "success"]
         assert attempts[0].provider == self.provider and attempts[0].is_retryable
+
+    # ------------------------------------------------------------ job lifecycle
+    @pytest.mark.parametrize("driver", ["sync", "async"])
+    def test_timeout_cancels_the_job_remotely(self, server: FakeServer, driver: str) -> None:
+        modality, case = self._async_case()
+        self.script_job(server, modality, "forever")
+        run = _generate if driver == "sync" else _generate_async
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            run(modality, self.config(modality, server, timeout=1.0), case.request)
+        assert time.monotonic() - started >= 0.95, "gave up before the timeout"
+        assert server.count(*case.submit) == 1
+        if case.cancel is not None:
+            assert server.count(*case.cancel) == 1, "no remote cancel after the timeout"
+
+    def test_task_cancellation_cancels_the_job_remotely(self, server: FakeServer) -> None:
+        modality, case = self._async_case()
+        assert case.poll is not None
+        self.script_job(server, modality, "forever")
+        config = self.config(modality, server)
+
+        async def main() -> None:
+            method = getattr(api, f"generate_{modality}_async")
+            task = asyncio.ensure_future(method(config, case.request))
+            while server.count(*case.poll) == 0:  # type: ignore[misc]
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(main())
+        assert server.count(*case.submit) == 1
+        if case.cancel is not None:
+            assert server.count(*case.cancel) == 1, "no remote cancel after task cancellation"
+
+    def test_failed_job_raises_generation_failed(self, server: FakeServer) -> None:
+        modality, case = self._async_case()
+        self.script_job(server, modality, "failed")
+        with pytest.raises(GenerationFailedError) as caught:
+            _generate(modality, self.config(modality, server), case.request)
+        assert is_retryable_error(caught.value) and caught.value.request_id
+        assert server.count(*case.submit) == 1
+
+    def test_moderated_job_raises_content_moderation(self, server: FakeServer) -> None:
+        modality, case = self._async_case()
+        self.script_job(server, modality, "moderated")
+        with pytest.raises(ContentModerationError):
+            _generate(modality, self.config(modality, server), case.request)
+        assert server.count(*case.submit) == 1
+
+    def test_progress_updates_then_the_result(self, server: FakeServer) -> None:
+        modality, case = self._async_case()
+        self.script_job(server, modality, "progress")
+        updates: list[Any] = []
+        method = getattr(api, f"generate_{modality}")
+        response = method(self.config(modality, server), case.request, updates.append)
+        assert response.status == "completed"
+        statuses = [u.status for u in updates]
+        assert statuses[-1] == "completed" and updates[-1].result is not None
+        assert "processing" in statuses or "queued" in statuses, statuses
+        reported = [u for u in updates if u.status in ("queued", "processing")]
+        assert any(
+            u.progress_percent is not None or u.queue_position is not None or u.logs
+            for u in reported
+        ), "no progress, queue position or log line reported"
+
+    def test_poll_failures_are_retried_without_resubmitting(self, server: FakeServer) -> None:
+        modality, case = self._async_case()
+        assert case.poll is not None
+        self.script_job(server, modality, "progress")
+        server.inject(*case.poll, status=503, json_body={"detail": "busy"}, times=2)
+        response = _generate(modality, self.config(modality, server), case.request)
+        assert response.status == "completed"
+        assert server.count(*case.submit) == 1
 
 
 assert set(REQUEST_TYPES) == set(_ANY_REQUEST)

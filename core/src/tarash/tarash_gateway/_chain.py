@@ -78,6 +78,8 @@ def resolve_chain(
 def resolve(modality: Modality, config: GenerationConfig, request: GenerationRequest) -> Link:
     """Resolve one config into a link (provider, model, key, base URL, payload)."""
     mocked = config.mock is not None and config.mock.enabled
+    # config.mock on a real provider's config: that plugin checks and maps, the mock answers.
+    real = plugin_registry.providers.get(config.provider) if mocked else None
     provider = MOCK_PROVIDER if mocked else config.provider
     handler = None if mocked else handler_for(provider)
     if handler is not None:
@@ -91,25 +93,33 @@ def resolve(modality: Modality, config: GenerationConfig, request: GenerationReq
         return link
 
     loaded = provider_or_error(provider)
-    info = loaded.info
+    checker = real or loaded
+    named = checker.info.name
+    info = checker.info
     model = config.model or info.default_models.get(modality)
     if not model:
         raise ValidationError(
-            f"config.model is required: provider {provider!r} has no default {modality} model",
-            provider=provider,
+            f"config.model is required: provider {named!r} has no default {modality} model",
+            provider=named,
         )
     link = Link(config=config, provider=provider, model=model, loaded=loaded)
-    supported = loaded.call(
-        "tarash_supports_modality", provider=provider, model=model, modality=modality
+    supported = checker.call(
+        "tarash_supports_modality", provider=named, model=model, modality=modality
     )
     if not supported:
         offers = ", ".join(info.modalities)
         link.skip = UnsupportedModalityError(
-            f"model {model!r} of provider {provider!r} does not support {modality} "
+            f"model {model!r} of provider {named!r} does not support {modality} "
             f"(the provider offers: {offers})",
-            provider=provider,
+            provider=named,
             model=model,
         )
+        return link
+    if real is not None and real is not loaded:
+        # No key and no base URL needed: nothing is sent. The payload is the plugin's own.
+        link.base_url = loaded.info.default_base_url or "http://mock.invalid"
+        checked = Link(config=config, provider=named, model=model, loaded=real)
+        link.payload = map_fields(checked, modality, request)
         return link
 
     link.api_key = _api_key(config, info.api_key_env)

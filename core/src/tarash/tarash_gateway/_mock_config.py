@@ -88,3 +88,65 @@ class MockConfig(BaseModel):
     def outcomes(self) -> list[MockResponse]:
         """Return the configured outcomes, or the default single success."""
         return list(self.responses) if self.responses else [MockResponse()]
+
+
+# ---------------------------------------------------------------- from provider_config
+MOCK_SETTINGS = {
+    "delay": "seconds the job runs: queued, then processing with progress (default 0)",
+    "fail": "how the job fails: "
+    + ", ".join(("rate_limit", "server_error", "connection", "moderation", "failed", "timeout")),
+}
+"""``provider_config`` keys of ``provider="mock"`` (the CLI's ``--provider-config``)."""
+
+_PROGRESS_STEPS: list[StatusStep] = ["queued", "queued", "processing", "processing", "processing"]
+
+
+def _failure(kind: str) -> BaseException:
+    from tarash.tarash_gateway import exceptions as errors
+
+    failures: dict[str, BaseException] = {
+        "rate_limit": errors.HTTPError("mock: rate limited", status_code=429),
+        "server_error": errors.HTTPError("mock: service unavailable", status_code=503),
+        "connection": errors.HTTPConnectionError("mock: connection dropped"),
+        "moderation": errors.ContentModerationError("mock: the prompt was refused"),
+        "failed": errors.GenerationFailedError("mock: the job failed"),
+        "timeout": errors.TimeoutError("mock: the job did not finish in time"),
+    }
+    return failures[kind]
+
+
+def from_provider_config(settings: dict[str, Any]) -> MockConfig | None:
+    """A MockConfig from ``provider_config`` (``delay``, ``fail``); None when neither is set.
+
+    Raises:
+        ValidationError: An unknown key or value, naming what is accepted.
+    """
+    from tarash.tarash_gateway.exceptions import ValidationError
+
+    unknown = sorted(set(settings) - set(MOCK_SETTINGS))
+    if unknown:
+        accepted = "; ".join(f"{key}: {what}" for key, what in MOCK_SETTINGS.items())
+        raise ValidationError(
+            f"provider_config {unknown} is not read by the mock; accepted: {accepted}"
+        )
+    delay, fail = settings.get("delay", 0), settings.get("fail")
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
+        raise ValidationError(
+            f"provider_config delay={delay!r} is not accepted; accepted: seconds >= 0"
+        )
+    kinds = MOCK_SETTINGS["fail"].split(": ", 1)[1].split(", ")
+    if fail is not None and fail not in kinds:
+        raise ValidationError(
+            f"provider_config fail={fail!r} is not accepted; accepted: {', '.join(kinds)}"
+        )
+    if not delay and fail is None:
+        return None
+    polling = None
+    if delay:
+        polling = MockPollingConfig(
+            status_sequence=list(_PROGRESS_STEPS),
+            progress_percentages=[0, 0, 20, 50, 80],
+            delay_between_updates=float(delay) / len(_PROGRESS_STEPS),
+        )
+    responses = [MockResponse(error=_failure(fail))] if fail is not None else None
+    return MockConfig(responses=responses, polling=polling)

@@ -1,4 +1,10 @@
-"""Real, small media made offline for the mock provider: PNG, WAV, MP3 and MP4."""
+"""Real, small media for the mock provider, shaped like the request.
+
+PNG, WAV, raw PCM and G.711 (u-law, A-law) are made here; MP4 (landscape,
+portrait, square), MP3 (per sample rate and bitrate), Opus, FLAC and AAC are
+small samples shipped as package data (``media/``, made once with ffmpeg:
+see ``media/README.md``).
+"""
 
 from __future__ import annotations
 
@@ -63,3 +69,94 @@ def pcm(seconds: float = 1.0, sample_rate: int = 16000) -> bytes:
 def sample(name: str) -> bytes:
     """A media sample shipped as package data (``sample.mp4``: 2 s, 320x180, H.264 + AAC)."""
     return (files("tarash.tarash_gateway") / "media" / name).read_bytes()
+
+
+# ---------------------------------------------------------------- by request
+VIDEO_SAMPLES = {  # 2 s, 12 fps, H.264 + AAC mono (made once with ffmpeg, see media/README.md)
+    "16:9": ("sample.mp4", 320, 180),
+    "9:16": ("sample-9x16.mp4", 180, 320),
+    "1:1": ("sample-1x1.mp4", 240, 240),
+}
+VIDEO_SECONDS = 2.0
+MP3_SAMPLES = (
+    (22050, 32),
+    (24000, 48),
+    (44100, 32),
+    (44100, 64),
+    (44100, 96),
+    (44100, 128),
+    (44100, 192),
+)
+"""(sample rate, kbps) of the shipped 0.5 s MP3s, ``sample-RATE_KBPS.mp3``."""
+AUDIO_SAMPLE_SECONDS = 0.5
+COMPRESSED_SAMPLES = {  # format → (shipped file, its sample rate)
+    "opus": ("sample-48000_32.opus", 48000),
+    "flac": ("sample-16000.flac", 16000),
+    "aac": ("sample-44100_32.aac", 44100),
+}
+IMAGE_LONG_SIDE = 512
+
+
+def ratio_of(aspect_ratio: str | None) -> float | None:
+    """``"16:9"`` → 1.78; None for no ratio or ``"auto"``."""
+    if not aspect_ratio or ":" not in aspect_ratio:
+        return None
+    width, _, height = aspect_ratio.partition(":")
+    try:
+        return float(width) / float(height)
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def video_sample(aspect_ratio: str | None) -> tuple[bytes, int, int]:
+    """The shipped MP4 whose shape is nearest to ``aspect_ratio``: (bytes, width, height)."""
+    ratio = ratio_of(aspect_ratio) or 16 / 9
+    shape = "16:9" if ratio > 1.05 else "9:16" if ratio < 0.95 else "1:1"
+    name, width, height = VIDEO_SAMPLES[shape]
+    return sample(name), width, height
+
+
+def image_size(size: str | None, aspect_ratio: str | None) -> tuple[int, int]:
+    """Pixels of a mock image: ``size`` (``WxH``) when given, else the aspect ratio's shape."""
+    if size:
+        width, _, height = size.lower().partition("x")
+        return int(width), int(height)
+    ratio = ratio_of(aspect_ratio) or 1.0
+    if ratio >= 1:
+        return IMAGE_LONG_SIDE, max(1, round(IMAGE_LONG_SIDE / ratio))
+    return max(1, round(IMAGE_LONG_SIDE * ratio)), IMAGE_LONG_SIDE
+
+
+def mp3(sample_rate: int | None, bitrate: int | None) -> tuple[bytes, int, int]:
+    """The shipped MP3 nearest to the request: (bytes, sample rate, kbps)."""
+    rate = sample_rate or 44100
+    kbps = bitrate or 128
+    chosen = min(MP3_SAMPLES, key=lambda s: (abs(s[0] - rate), abs(s[1] - kbps)))
+    return sample(f"sample-{chosen[0]}_{chosen[1]}.mp3"), chosen[0], chosen[1]
+
+
+def g711(seconds: float, sample_rate: int, law: str) -> bytes:
+    """A sine tone as 8-bit G.711 ``ulaw`` or ``alaw`` samples (ITU-T G.711)."""
+    raw = pcm(seconds, sample_rate)
+    linear = struct.unpack(f"<{len(raw) // 2}h", raw)
+    encode = _ulaw if law == "ulaw" else _alaw
+    return bytes(encode(value) for value in linear)
+
+
+def _ulaw(value: int) -> int:
+    sign = 0x80 if value < 0 else 0
+    magnitude = min(abs(value), 32635) + 0x84
+    exponent = max(0, min(7, magnitude.bit_length() - 8))
+    mantissa = (magnitude >> (exponent + 3)) & 0x0F
+    return ~(sign | exponent << 4 | mantissa) & 0xFF
+
+
+def _alaw(value: int) -> int:
+    sign = 0x80 if value >= 0 else 0
+    magnitude = min(abs(value), 32767) >> 3
+    if magnitude < 32:
+        code = magnitude >> 1
+    else:
+        exponent = max(1, min(7, magnitude.bit_length() - 5))
+        code = exponent << 4 | ((magnitude >> exponent) & 0x0F)
+    return (sign | code) ^ 0x55

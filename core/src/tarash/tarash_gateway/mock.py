@@ -1,10 +1,17 @@
 """The offline mock provider: ``provider="mock"``, or ``config.mock=MockConfig(enabled=True)``.
 
 It ships in tarash-core and registers through the ``tarash.providers`` entry
-point like any plugin. It makes no network call and returns real media: a PNG
-for images, an MP4 for video, WAV / MP3 / PCM for speech. ``MockConfig`` picks
-weighted outcomes (media, a ready response, or any exception to raise) and
-simulates queueing and progress with ``MockPollingConfig``.
+point like any plugin. It makes no network call and returns real media that
+follows the request: a PNG of the requested size or aspect ratio, an MP4 shaped
+like the requested aspect ratio (landscape, portrait or square), speech in the
+requested format. ``MockConfig`` picks weighted outcomes (media, a ready
+response, or any exception to raise) and simulates queueing and progress with
+``MockPollingConfig``.
+
+``provider="mock"`` refuses what every provider refuses (see ``_mock_checks``).
+``config.mock`` on a real provider's config runs that plugin's own checks and
+mapping offline (the core does it before the mock answers); the mock then puts
+the payload the plugin built into ``raw_response["payload"]``.
 """
 
 from __future__ import annotations
@@ -16,10 +23,16 @@ from typing import Any
 
 from tarash.tarash_gateway import _mock_media
 from tarash.tarash_gateway._media import is_url, to_bytes
-from tarash.tarash_gateway._mock_config import MockConfig, MockPollingConfig, MockResponse
+from tarash.tarash_gateway._mock_checks import check_mock_request
+from tarash.tarash_gateway._mock_config import (
+    MockConfig,
+    MockPollingConfig,
+    MockResponse,
+    from_provider_config,
+)
 from tarash.tarash_gateway.capabilities import ModelCapabilities, request_model_fields
 from tarash.tarash_gateway.exceptions import GenerationFailedError, TarashException
-from tarash.tarash_gateway.models import MODALITIES, Modality
+from tarash.tarash_gateway.models import MODALITIES, Modality, format_to_content_type
 from tarash.tarash_gateway.plugin import (
     CallContext,
     Flow,
@@ -80,12 +93,14 @@ class MockProvider(ProviderPlugin):
     def map_fields(
         self, model: str, modality: Modality, request: Any, config: Any
     ) -> dict[str, Any]:
-        """The request's own fields (the mock reads them back)."""
+        """The request's own fields (the mock reads them back), once they pass its checks."""
+        check_mock_request(request)
+        from_provider_config(config.provider_config)
         return {"model": model, **request.model_dump(exclude_none=True, exclude={"extra_params"})}
 
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """Pick an outcome; finish at once unless polling is simulated."""
-        return _submit(ctx)
+        return _submit(payload, ctx)
 
     def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
         """Advance the simulated status sequence by one step."""
@@ -102,14 +117,22 @@ plugin = MockProvider()
 
 # ---------------------------------------------------------------- flows
 def _settings(ctx: CallContext) -> MockConfig:
-    return ctx.config.mock or MockConfig(enabled=True)
+    if ctx.config.mock is not None:
+        return ctx.config.mock
+    return from_provider_config(ctx.provider_config) or MockConfig(enabled=True)
 
 
 def _polling(mock: MockConfig) -> MockPollingConfig | None:
     return mock.polling if mock.polling is not None and mock.polling.enabled else None
 
 
-def _submit(ctx: CallContext) -> Flow[Job]:
+def _mocked_provider(ctx: CallContext) -> str | None:
+    """The real provider whose config routed this call here (None for provider="mock")."""
+    provider = ctx.config.provider
+    return None if provider == PROVIDER else provider
+
+
+def _submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
     mock = _settings(ctx)
     outcomes = mock.outcomes()
     rng = random.Random(mock.seed)
@@ -121,6 +144,8 @@ def _submit(ctx: CallContext) -> Flow[Job]:
         id=f"mock_{uuid.uuid4().hex}",
         data={"outcome": index, "step": 0},
     )
+    if _mocked_provider(ctx) is not None:
+        job.data["payload"] = payload
     if _polling(mock) is None:
         job.status = _finish(job, ctx, outcomes[index], {"mock": True})
     return job
@@ -179,7 +204,10 @@ def _finish(job: Job, ctx: CallContext, outcome: MockResponse, raw: dict[str, An
             state="completed", output=output, raw=dict(fields.get("raw_response") or raw)
         )
     output = _media_for(ctx, outcome)
-    return JobStatus(state="completed", output=output, raw={**raw, "mock": True})
+    raw = {**raw, "mock": True, **output.pop("_raw", {})}
+    if _mocked_provider(ctx) is not None:
+        raw.update(provider=_mocked_provider(ctx), payload=job.data.get("payload"))
+    return JobStatus(state="completed", output=output, raw=raw)
 
 
 def _media_for(ctx: CallContext, outcome: MockResponse) -> dict[str, Any]:
@@ -191,53 +219,65 @@ def _media_for(ctx: CallContext, outcome: MockResponse) -> dict[str, Any]:
                 data, content_type = to_bytes(video, "video/mp4")
                 video = {"content": data, "content_type": content_type}
             return {"video": video, "content_type": "video/mp4"}
-        return {
-            "video": {"content": _mock_media.sample("sample.mp4"), "content_type": "video/mp4"},
-            "content_type": "video/mp4",
-            "duration": 2.0,
-            "resolution": "320x180",
-            "aspect_ratio": "16:9",
-        }
+        return _video(request)
     if ctx.modality == "image":
         if outcome.output_images is not None:
             return {"images": list(outcome.output_images)}
-        width, height = _size(request.size)
+        width, height = _mock_media.image_size(request.size, request.aspect_ratio)
         count = request.n or 1
         seed = request.seed or 0
         images = [
             base64.b64encode(_mock_media.png(width, height, seed + i)).decode("ascii")
             for i in range(count)
         ]
-        return {"images": images, "content_type": "image/png"}
+        return {
+            "images": images,
+            "content_type": "image/png",
+            "_raw": {"file": {"width": width, "height": height}},
+        }
     if outcome.output_audio is not None:
         data, content_type = to_bytes(outcome.output_audio, "audio/mpeg")
         return {"audio": base64.b64encode(data).decode("ascii"), "content_type": content_type}
     return _speech(request)
 
 
+def _video(request: Any) -> dict[str, Any]:
+    """The shipped sample shaped like the request; the requested duration/resolution echoed."""
+    data, width, height = _mock_media.video_sample(request.aspect_ratio)
+    shape = {(320, 180): "16:9", (180, 320): "9:16", (240, 240): "1:1"}[(width, height)]
+    return {
+        "video": {"content": data, "content_type": "video/mp4"},
+        "content_type": "video/mp4",
+        "duration": float(request.duration_seconds or _mock_media.VIDEO_SECONDS),
+        "resolution": request.resolution or f"{width}x{height}",
+        "aspect_ratio": request.aspect_ratio or shape,
+        "_raw": {"file": {"width": width, "height": height, "seconds": _mock_media.VIDEO_SECONDS}},
+    }
+
+
 def _speech(request: Any) -> dict[str, Any]:
+    """Audio in the requested format, sample rate and (for MP3) bitrate."""
     fmt = request.output_format
     text = getattr(request, "text", "") or ""
     seconds = max(0.5, min(10.0, len(text) / 15))
     rate = fmt.sample_rate or 16000
+    file: dict[str, Any] = {"format": fmt.format, "sample_rate": rate}
     if fmt.format == "mp3":
-        data, content_type, seconds = _mock_media.sample("sample.mp3"), "audio/mpeg", 1.0
+        data, file["sample_rate"], file["bitrate"] = _mock_media.mp3(fmt.sample_rate, fmt.bitrate)
+        seconds = _mock_media.AUDIO_SAMPLE_SECONDS
     elif fmt.format == "pcm":
-        data, content_type = _mock_media.pcm(seconds, rate), "audio/pcm"
+        data = _mock_media.pcm(seconds, rate)
+    elif fmt.format in ("ulaw", "alaw"):
+        file["sample_rate"] = rate = fmt.sample_rate or 8000
+        data = _mock_media.g711(seconds, rate, fmt.format)
+    elif fmt.format in _mock_media.COMPRESSED_SAMPLES:
+        name, file["sample_rate"] = _mock_media.COMPRESSED_SAMPLES[fmt.format]
+        data, seconds = _mock_media.sample(name), _mock_media.AUDIO_SAMPLE_SECONDS
     else:
-        data, content_type = _mock_media.wav(seconds, rate), "audio/wav"
+        data = _mock_media.wav(seconds, rate)
     return {
         "audio": base64.b64encode(data).decode("ascii"),
-        "content_type": content_type,
+        "content_type": format_to_content_type(fmt.format),
         "duration": round(seconds, 3),
+        "_raw": {"file": file},
     }
-
-
-def _size(size: str | None) -> tuple[int, int]:
-    if not size or "x" not in size:
-        return 256, 256
-    width, _, height = size.partition("x")
-    try:
-        return int(width), int(height)
-    except ValueError:
-        return 256, 256

@@ -102,6 +102,8 @@ def test_gpt_image_generation(server: FakeOpenAIServer, driver: str) -> None:
     assert response.provider == "openai" and response.model == "gpt-image-1"
     assert response.request_id.startswith("req_")
     assert response.raw_response["data"][0]["b64_json"].startswith("<base64")
+    assert response.usage is not None and response.usage.cost is None  # tokens, not money
+    assert response.usage.units == {"input_tokens": 50, "output_tokens": 4160, "total_tokens": 4210}
 
 
 def test_dalle3_returns_urls_and_revised_prompt(server: FakeOpenAIServer, tmp_path: Any) -> None:
@@ -111,6 +113,7 @@ def test_dalle3_returns_urls_and_revised_prompt(server: FakeOpenAIServer, tmp_pa
     )
     assert response.images[0].startswith(f"{server.url}/files/")
     assert response.revised_prompt == "A detailed rendering of: a fox"
+    assert response.usage is None  # DALL·E reports no usage
     saved = response.save(tmp_path / "fox")
     assert saved.read_bytes().startswith(b"\x89PNG")
 

@@ -335,6 +335,18 @@ class ProviderUsage(BaseModel):
         default_factory=dict, description="The provider's usage figures, verbatim."
     )
 
+    @classmethod
+    def reported(
+        cls, raw: dict[str, Any], cost: Decimal | None = None, currency: str | None = None
+    ) -> ProviderUsage:
+        """Usage from a provider's usage object: its numeric top-level figures become ``units``."""
+        units = {
+            name: value
+            for name, value in raw.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        }
+        return cls(cost=cost, currency=currency, units=units, raw=raw)
+
 
 class _Response(BaseModel):
     # bytes (MediaContent, raw video) serialise to JSON as base64

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import httpx
 
-from tarash.tarash_gateway.models import format_to_content_type
+from tarash.tarash_gateway.models import ProviderUsage, format_to_content_type
 from tarash.tarash_gateway.plugin import (
     CallContext,
     Flow,
@@ -105,10 +105,12 @@ def _images(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         )
     fmt = str(result.get("output_format") or body.get("output_format") or "png").lower()
     revised = next((i["revised_prompt"] for i in items if i.get("revised_prompt")), None)
+    usage = result.get("usage")  # gpt-image models report their token usage
     output = {
         "images": media,
         "content_type": "image/jpeg" if fmt in ("jpeg", "jpg") else f"image/{fmt}",
         "revised_prompt": revised,
+        "usage": ProviderUsage.reported(usage) if isinstance(usage, dict) and usage else None,
     }
     return _one_shot(ctx, response, output, _without_base64(result))
 

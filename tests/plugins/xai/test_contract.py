@@ -1,0 +1,30 @@
+"""The contract suite for tarash-xai (images at once, videos polled)."""
+
+from __future__ import annotations
+
+from tarash.tarash_gateway.models import ImageGenerationRequest, VideoGenerationRequest
+from tarash.tarash_gateway.testing.contract import ContractCase, ProviderContractTests
+from tests.plugins.xai.fake_xai import FakeXAIServer
+
+
+class TestXAIContract(ProviderContractTests):
+    provider = "xai"
+    cases = {
+        "image": ContractCase(
+            "grok-imagine-image",
+            ImageGenerationRequest(prompt="contract", n=2),
+            submit=("POST", r"/v1/images/generations"),
+        ),
+        "video": ContractCase(
+            "grok-imagine-video",
+            VideoGenerationRequest(prompt="contract", duration_seconds=4),
+            submit=("POST", r"/v1/videos/generations"),
+        ),
+    }
+
+    def make_server(self) -> FakeXAIServer:
+        return FakeXAIServer(polls=2)
+
+    def config(self, modality: str, server: FakeXAIServer, **overrides):  # type: ignore[override]
+        # xAI's base URL includes /v1, as its own SDK's does.
+        return super().config(modality, server, **{"base_url": f"{server.url}/v1", **overrides})

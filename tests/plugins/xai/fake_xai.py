@@ -11,6 +11,8 @@ Speaks the REST wire format of docs/providers/xai.md on 127.0.0.1, under ``/v1``
   ``GET /v1/videos/{request_id}`` answers 202 ``{"status": "pending", "progress"}``,
   then 200 ``{"status": "done", "video": {"url", "duration", "respect_moderation"},
   "model", "usage"}`` (``/files/{id}.mp4`` serves it), or ``failed`` / ``expired``.
+- ``POST /v1/tts`` (``{"text", "voice_id", "language", "output_format"}``) answers the
+  audio bytes (MP3, WAV, PCM, or μ-law / A-law bytes) under the codec's content type.
 - Errors are ``{"code": ..., "error": ...}``.
 
 Prompt words trigger outcomes: ``moderation-block`` (400 refusal), ``block-some``
@@ -43,6 +45,21 @@ VIDEO_ASPECTS = ("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3")
 IMAGE_TICKS = {"grok-imagine-image-quality": 700_000_000, "grok-imagine-image-pro": 700_000_000}
 TICKS_PER_IMAGE = 200_000_000  # $0.02
 TICKS_PER_VIDEO_SECOND = 500_000_000  # $0.05
+TTS_VOICES = ("ara", "eve", "leo", "rex", "sal")
+TTS_LANGUAGES = (
+    "auto", "en", "ar-EG", "ar-SA", "ar-AE", "bn", "zh", "fr", "de", "hi", "id",
+    "it", "ja", "ko", "pt-BR", "pt-PT", "ru", "es-MX", "es-ES", "tr", "vi",
+)  # fmt: skip
+TTS_CODECS = {
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "pcm": "audio/pcm",
+    "mulaw": "audio/basic",
+    "ulaw": "audio/basic",
+    "alaw": "audio/alaw",
+}
+TTS_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
+TTS_BIT_RATES = (32000, 64000, 96000, 128000, 192000)
 
 
 def error(
@@ -74,6 +91,7 @@ class FakeXAIServer(FakeServer):
             ("POST", r"/v1/images/edits", self._edit_images),
             ("POST", r"/v1/videos/(?P<kind>generations|edits|extensions)", self._create_video),
             ("GET", r"/v1/videos/(?P<request_id>[^/]+)", self._get_video),
+            ("POST", r"/v1/tts", self._tts),
         ):
             self.add_route(method, pattern, self._authorized(handler))
         self.add_route("GET", r"/files/(?P<name>[^/]+)", self._file)
@@ -256,6 +274,42 @@ class FakeXAIServer(FakeServer):
                 "usage": {"cost_in_usd_ticks": TICKS_PER_VIDEO_SECOND * seconds},
             }
         )
+
+    # ------------------------------------------------------------ speech
+    def _tts(self, request: FakeRequest) -> FakeResponse:
+        body = request.json() or {}
+        if "model" in body:
+            return error(400, "Argument not supported: model")
+        text = body.get("text")
+        if not text:
+            return error(422, "Missing field: text")
+        if len(text) > 15000:
+            return error(400, "text must be at most 15000 characters")
+        if not body.get("language"):
+            return error(400, "language is required (use 'auto' to detect it)")
+        if str(body["language"]).lower() not in {code.lower() for code in TTS_LANGUAGES}:
+            return error(400, f"Unsupported language: {body['language']}")
+        voice = str(body.get("voice_id") or "eve").lower()
+        if voice not in TTS_VOICES and not voice.startswith("custom-"):
+            return error(404, f"Voice {voice} not found", "Some requested entity was not found")
+        if "moderation-block" in text:
+            return error(400, "Text rejected by content moderation.")
+        fmt = body.get("output_format") or {}
+        codec = fmt.get("codec", "mp3")
+        rate = fmt.get("sample_rate", 24000)
+        if codec not in TTS_CODECS or rate not in TTS_RATES:
+            return error(400, f"Unsupported output_format: {fmt}")
+        if "bit_rate" in fmt and (codec != "mp3" or fmt["bit_rate"] not in TTS_BIT_RATES):
+            return error(400, f"Unsupported bit_rate: {fmt['bit_rate']}")
+        if codec == "mp3":
+            audio = _mock_media.sample("sample.mp3")
+        elif codec == "wav":
+            audio = _mock_media.wav(0.5, rate)
+        elif codec == "pcm":
+            audio = _mock_media.pcm(0.5, rate)
+        else:  # one byte per sample
+            audio = b"\xff" * (rate // 2)
+        return FakeResponse.raw(audio, TTS_CODECS[codec])
 
     def _file(self, request: FakeRequest, name: str) -> FakeResponse:
         if name not in self.files:

@@ -1,8 +1,12 @@
-"""The contract suite for tarash-xai (images at once, videos polled)."""
+"""The contract suite for tarash-xai (images and speech at once, videos polled)."""
 
 from __future__ import annotations
 
-from tarash.tarash_gateway.models import ImageGenerationRequest, VideoGenerationRequest
+from tarash.tarash_gateway.models import (
+    ImageGenerationRequest,
+    TTSRequest,
+    VideoGenerationRequest,
+)
 from tarash.tarash_gateway.testing.contract import ContractCase, ProviderContractTests
 from tests.plugins.xai.fake_xai import FakeXAIServer
 
@@ -19,6 +23,11 @@ class TestXAIContract(ProviderContractTests):
             "grok-imagine-video",
             VideoGenerationRequest(prompt="contract", duration_seconds=4),
             submit=("POST", r"/v1/videos/generations"),
+        ),
+        "tts": ContractCase(
+            "grok-tts",
+            TTSRequest(text="contract", voice_id="eve"),
+            submit=("POST", r"/v1/tts"),
         ),
     }
 

@@ -46,7 +46,7 @@ def test_page_example_runs(code: str, fake: FakeXAIServer) -> None:
 
 
 def test_the_page_lists_what_the_capabilities_say() -> None:
-    assert len(BLOCKS) == 2
+    assert len(BLOCKS) == 3
     for caps in list_models("xai"):
         assert f"`{caps.model}`" in TEXT, caps.model
         for variant in caps.variants or [caps]:

@@ -1,4 +1,4 @@
-"""tarash-xai: the xAI provider of tarash (Grok Imagine images and video).
+"""tarash-xai: the xAI provider of tarash (Grok Imagine images and video, Grok speech).
 
 Registered through the ``tarash.providers`` entry point as ``xai``::
 
@@ -48,11 +48,15 @@ __all__ = [
 
 PROVIDER = "xai"
 DEFAULT_BASE_URL = "https://api.x.ai/v1"
-DEFAULT_MODELS = {"image": "grok-imagine-image", "video": "grok-imagine-video"}
+DEFAULT_MODELS = {
+    "image": "grok-imagine-image",
+    "video": "grok-imagine-video",
+    "tts": "grok-tts",
+}
 
 
 class XAIProvider(ProviderPlugin):
-    """The ``xai`` provider: images at once, videos as polled requests."""
+    """The ``xai`` provider: images and speech at once, videos as polled requests."""
 
     name = PROVIDER
     catalog = CATALOG
@@ -61,7 +65,7 @@ class XAIProvider(ProviderPlugin):
         """Describe the ``xai`` provider."""
         return ProviderInfo(
             name=PROVIDER,
-            modalities=["image", "video"],
+            modalities=["image", "video", "tts"],
             default_base_url=DEFAULT_BASE_URL,
             api_key_env=["XAI_API_KEY"],
             default_models=dict(DEFAULT_MODELS),
@@ -81,8 +85,9 @@ class XAIProvider(ProviderPlugin):
     def map_fields(
         self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
     ) -> dict[str, Any]:
-        """The JSON body: the family's table, ``extra_params``, then ``model``."""
-        return {"model": model, **super().map_fields(model, modality, request, config)}
+        """The JSON body: the family's table, ``extra_params``, and ``model`` (not for speech)."""
+        payload = super().map_fields(model, modality, request, config)
+        return payload if modality == "tts" else {"model": model, **payload}
 
     def finish_payload(
         self,
@@ -112,7 +117,7 @@ class XAIProvider(ProviderPlugin):
         return payload
 
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """Generate images at once, or start a video request."""
+        """Generate images or speech at once, or start a video request."""
         return _flows.submit(payload, ctx)
 
     def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:

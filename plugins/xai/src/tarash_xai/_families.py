@@ -3,8 +3,9 @@
 Images: ``POST /v1/images/generations`` (text) and ``/v1/images/edits`` (with input
 images, sent as URLs or data URIs in JSON). Video: ``POST /v1/videos/generations``
 (text, a first frame, or reference images), ``/v1/videos/extensions`` (a video and a
-duration: the length to add) and ``/v1/videos/edits`` (a video, no duration). The
-request's inputs choose the family (``CATALOG.select``); the plugin adds ``model``.
+duration: the length to add) and ``/v1/videos/edits`` (a video, no duration).
+Speech: ``POST /v1/tts`` (:mod:`tarash_xai._speech`). The request's inputs choose
+the family (``CATALOG.select``); the plugin adds ``model`` (not for speech).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tarash.tarash_gateway.providers.field_mappers import (
     n_images_field_mapper,
     passthrough_field_mapper,
 )
+from tarash_xai._speech import SPEECH_FAMILIES
 
 IMAGE_ASPECTS = (
     "1:1", "3:4", "4:3", "9:16", "16:9", "2:3", "3:2",
@@ -285,6 +287,7 @@ FAMILIES: tuple[Family, ...] = (
     ),
     *_videos("Grok Imagine Video", VIDEO_MODELS, VIDEO_RESOLUTIONS),
     *_videos("Grok Imagine Video 1.5", VIDEO_15_MODELS, VIDEO_15_RESOLUTIONS),
+    *SPEECH_FAMILIES,
 )
 
 CATALOG = Catalog(FAMILIES)

@@ -1,4 +1,4 @@
-"""The flows: images answer at once; videos are created, then polled at /videos/{request_id}.
+"""The flows: images and speech answer at once; videos are created, then polled.
 
 Every answer may carry ``usage.cost_in_usd_ticks``, the exact amount xAI billed
 (10^10 ticks per US dollar); it becomes ``response.usage``.
@@ -27,6 +27,7 @@ from tarash.tarash_gateway.plugin import (
 )
 from tarash_xai._errors import error_for, job_failure
 from tarash_xai._families import CATALOG
+from tarash_xai._speech import speak
 
 TICKS_PER_USD = Decimal(10) ** 10
 """xAI's documented rate: 1 USD = 10,000,000,000 ticks."""
@@ -53,7 +54,9 @@ def usage_of(body: dict[str, Any]) -> ProviderUsage | None:
 
 
 def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-    """Generate images at once, or start a video request."""
+    """Generate images or speech at once, or start a video request."""
+    if ctx.modality == "tts":
+        return (yield from speak(payload, ctx, headers(ctx)))
     family = CATALOG.select(ctx.model, ctx.modality, ctx.request)
     response = yield from send(
         httpx.Request("POST", ctx.url(family.endpoint), json=payload, headers=headers(ctx))

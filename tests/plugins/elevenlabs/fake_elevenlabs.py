@@ -16,8 +16,9 @@ Terms-of-Service refusal (400 ``bad_prompt``, text containing a ``blocked_words`
 
 Audio: MP3 is a real MP3 sample; pcm / wav are a sine tone at the requested rate; ulaw /
 alaw are G.711-companded bytes of that tone. Opus is a placeholder (``OggS`` + tone bytes):
-no encoder is available offline. ``/stream`` answers with Content-Length, not chunked
-(FakeServer always sets Content-Length).
+no encoder is available offline. ``/stream`` answers chunked: the audio in
+``stream_chunks`` pieces, ``stream_interval`` seconds apart (as the real endpoint sends
+audio while it is generated).
 """
 
 from __future__ import annotations
@@ -134,6 +135,9 @@ class FakeElevenLabsServer(FakeServer):
         self.busy: str | None = None  # "too_many_concurrent_requests" or "system_busy"
         self.media: dict[str, tuple[bytes, str]] = {}
         self.generated: list[dict[str, Any]] = []
+        self.stream_chunks = 4
+        self.stream_interval = 0.0
+        self.stream_drop_after: int | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         tts = r"/v1/text-to-speech/(?P<voice_id>[^/]+)"
@@ -198,6 +202,13 @@ class FakeElevenLabsServer(FakeServer):
             "current-concurrent-requests": "1",
             "maximum-concurrent-requests": "5",
         }
+        if request.path.endswith("/stream"):
+            size = -(-len(audio) // self.stream_chunks)
+            chunks = [audio[i : i + size] for i in range(0, len(audio), size)]
+            content_type = headers.pop("Content-Type")
+            return FakeResponse.stream(
+                chunks, content_type, self.stream_interval, headers, self.stream_drop_after
+            )
         return FakeResponse(200, audio, headers)
 
     def _charge(self, characters: int) -> FakeResponse | None:

@@ -34,6 +34,12 @@ if TYPE_CHECKING:
         register_provider_field_mapping,
     )
     from tarash.tarash_gateway.plugin import ProviderInfo
+    from tarash.tarash_gateway.streaming import (
+        stream_sts,
+        stream_sts_async,
+        stream_tts,
+        stream_tts_async,
+    )
 
 __all__ = [
     "__version__",
@@ -55,12 +61,19 @@ __all__ = [
     "load_plugins",
     "register_provider",
     "register_provider_field_mapping",
+    "stream_sts",
+    "stream_sts_async",
+    "stream_tts",
+    "stream_tts_async",
     "unregister_provider",
 ]
 
 _LAZY = {
     "configure_http": "_transport",
     "describe_model": "_describe",
+    **dict.fromkeys(
+        ("stream_sts", "stream_sts_async", "stream_tts", "stream_tts_async"), "streaming"
+    ),
     "list_models": "_describe",
     "unregister_provider": "_registry",
     **{

@@ -33,7 +33,7 @@ import anyio
 import httpx
 
 from tarash.tarash_gateway import _transport
-from tarash.tarash_gateway.plugin import Sleep
+from tarash.tarash_gateway.plugin import STREAM_EXTENSION, Sleep
 
 T = TypeVar("T")
 logger = logging.getLogger("tarash")
@@ -152,7 +152,11 @@ def _send_uninterrupted(effect: Send | SendAll) -> tuple[Any, BaseException | No
 def _perform_sync(effect: Effect) -> Any:
     if isinstance(effect, Send):
         with _transport.sync_limiter(effect.provider):
-            return _transport.sync_client().send(effect.request)
+            stream = bool(effect.request.extensions.get(STREAM_EXTENSION))
+            response = _transport.sync_client().send(effect.request, stream=stream)
+            if stream and response.status_code >= 400:
+                response.read()  # an error body is small: the flow maps it
+            return response
     if isinstance(effect, SendAll):
         return _send_all_sync(effect)
     if isinstance(effect, Sleep):
@@ -270,7 +274,11 @@ async def _send_uncancelled(effect: Send | SendAll) -> tuple[Any, BaseException 
 async def _perform_async(effect: Effect) -> Any:
     if isinstance(effect, Send):
         async with _transport.async_limiter(effect.provider):
-            return await _transport.async_client().send(effect.request)
+            stream = bool(effect.request.extensions.get(STREAM_EXTENSION))
+            response = await _transport.async_client().send(effect.request, stream=stream)
+            if stream and response.status_code >= 400:
+                await response.aread()  # an error body is small: the flow maps it
+            return response
     if isinstance(effect, SendAll):
         return await _send_all_async(effect)
     if isinstance(effect, Sleep):

@@ -20,7 +20,14 @@ import pluggy
 if TYPE_CHECKING:
     from tarash.tarash_gateway.capabilities import ModelCapabilities
     from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-    from tarash.tarash_gateway.plugin import CallContext, Flow, Job, JobStatus, ProviderInfo
+    from tarash.tarash_gateway.plugin import (
+        CallContext,
+        Flow,
+        Job,
+        JobStatus,
+        ProviderInfo,
+        StreamStart,
+    )
 
 PROJECT = "tarash"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -121,6 +128,25 @@ def tarash_submit(provider: str, payload: dict[str, Any], ctx: CallContext) -> F
     Returns:
         A flow ending with the Job (already complete for one-shot APIs), or None
         when this plugin does not own ``provider``.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def tarash_stream(
+    provider: str, payload: dict[str, Any], ctx: CallContext
+) -> Flow[StreamStart] | None:
+    """Open a streamed answer (speech as it is generated): a flow ending with a StreamStart.
+
+    The flow yields its request marked with :func:`~tarash.tarash_gateway.plugin.streamed`;
+    the core answers with the response's status and headers, its body still unread
+    (an error body is read, so the flow can map it as usual). The flow checks them
+    and returns ``StreamStart(response, content_type, request_id)``; the core then
+    reads the body in chunks and hands them to the caller.
+
+    Returns:
+        A flow, or None when the provider cannot stream ``ctx.modality`` (or is not
+        owned). The call stops at the first non-None result.
     """
     raise NotImplementedError
 

@@ -21,6 +21,8 @@ import random
 import uuid
 from typing import Any
 
+import httpx
+
 from tarash.tarash_gateway import _mock_media
 from tarash.tarash_gateway._media import is_url, to_bytes
 from tarash.tarash_gateway._mock_checks import check_mock_request
@@ -40,6 +42,7 @@ from tarash.tarash_gateway.plugin import (
     JobStatus,
     ProviderInfo,
     ProviderPlugin,
+    StreamStart,
 )
 
 __all__ = ["MockConfig", "MockPollingConfig", "MockProvider", "MockResponse", "plugin"]
@@ -89,6 +92,10 @@ class MockProvider(ProviderPlugin):
     def list_models(self) -> list[ModelCapabilities]:
         """One default model per modality."""
         return [self.describe_model(f"mock-{m}", m) for m in MODALITIES]
+
+    def stream(self, payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart] | None:
+        """Speech (tts, sts) as a stream; None for video and image."""
+        return _stream(ctx) if ctx.modality in ("tts", "sts") else None
 
     def map_fields(
         self, model: str, modality: Modality, request: Any, config: Any
@@ -149,6 +156,23 @@ def _submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
     if _polling(mock) is None:
         job.status = _finish(job, ctx, outcomes[index], {"mock": True})
     return job
+    yield  # a flow is a generator, even when it needs no request
+
+
+def _stream(ctx: CallContext) -> Flow[StreamStart]:
+    """The mock's speech as a stream (in memory: the driver reads it like a network body)."""
+    mock = _settings(ctx)
+    outcomes = mock.outcomes()
+    index = random.Random(mock.seed).choices(
+        range(len(outcomes)), weights=[o.weight for o in outcomes]
+    )[0]
+    job_id = f"mock_{uuid.uuid4().hex}"
+    job = Job(provider=PROVIDER, model=ctx.model, modality=ctx.modality, id=job_id)
+    output = _finish(job, ctx, outcomes[index], {"mock": True}).output or {}
+    audio = base64.b64decode(output.get("audio", ""))
+    content_type = str(output.get("content_type", "application/octet-stream"))
+    response = httpx.Response(200, content=audio, headers={"Content-Type": content_type})
+    return StreamStart(response, content_type, job_id, {"mock": True})
     yield  # a flow is a generator, even when it needs no request
 
 

@@ -18,6 +18,7 @@ idempotent polls. A flow that raises a TarashException fails the attempt.
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, TypeVar
 
 import httpx
@@ -67,6 +68,7 @@ __all__ = [
     "ProviderInfo",
     "ProviderPlugin",
     "Sleep",
+    "StreamStart",
     "audio_content",
     "audio_duration",
     "decode_data_uri",
@@ -82,6 +84,7 @@ __all__ = [
     "send_all",
     "sniff_content_type",
     "stored_status",
+    "streamed",
     "to_base64",
     "to_bytes",
     "to_data_uri",
@@ -133,6 +136,38 @@ class JobStatus(BaseModel):
     poll_after: float | None = Field(
         default=None, description="Seconds the provider asks us to wait before the next poll."
     )
+
+
+STREAM_EXTENSION = "tarash.stream"
+
+
+def streamed(request: httpx.Request) -> httpx.Request:
+    """Mark ``request`` so the core answers it without reading the body (streaming).
+
+    Yield the marked request from a ``stream`` flow: the answer's status and
+    headers arrive at once; a success body is then read in chunks by the core, an
+    error body is read whole first, so the flow can map it with
+    ``error_for_response``.
+    """
+    request.extensions[STREAM_EXTENSION] = True
+    return request
+
+
+@dataclass
+class StreamStart:
+    """What a stream flow returns: the open response and what the caller should know.
+
+    Attributes:
+        response: The answer to the ``streamed`` request (body unread).
+        content_type: MIME type of the chunks (``audio/mpeg``, ``audio/pcm``...).
+        request_id: The provider's id of the generation, when it sends one.
+        raw: Headers or fields worth keeping (become the stream's ``raw_response``).
+    """
+
+    response: httpx.Response
+    content_type: str
+    request_id: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 class Job(BaseModel):
@@ -333,6 +368,10 @@ class ProviderPlugin:
         """A flow that cancels the job remotely, or None when the provider cannot."""
         return None
 
+    def stream(self, payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart] | None:
+        """A flow that opens a streamed answer (see ``tarash_stream``), or None (default)."""
+        return None
+
     # ------------------------------------------------------------ the hooks
     @hookimpl
     def tarash_providers(self) -> list[ProviderInfo]:
@@ -378,6 +417,13 @@ class ProviderPlugin:
     ) -> Flow[Job] | None:
         """Hook: :meth:`submit` for ``name``."""
         return self.submit(payload, ctx) if provider == self.name else None
+
+    @hookimpl
+    def tarash_stream(
+        self, provider: str, payload: dict[str, Any], ctx: CallContext
+    ) -> Flow[StreamStart] | None:
+        """Hook: :meth:`stream` for ``name``."""
+        return self.stream(payload, ctx) if provider == self.name else None
 
     @hookimpl
     def tarash_poll(self, provider: str, job: Job, ctx: CallContext) -> Flow[JobStatus] | None:

@@ -28,6 +28,7 @@ from tarash.tarash_gateway.plugin import (
     ModelFamily,
     ProviderInfo,
     ProviderPlugin,
+    StreamStart,
 )
 from tarash_elevenlabs import _flows
 from tarash_elevenlabs._mapping import STS_FIELDS, TTS_FIELDS, extra_params_of, map_request
@@ -150,6 +151,10 @@ class ElevenLabsProvider(ProviderPlugin):
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """Send the speech request; the Job comes back already complete."""
         return _flows.submit(payload, ctx)
+
+    def stream(self, payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart]:
+        """Flow: open the ``/stream`` endpoint (tts and sts)."""
+        return _flows.stream(payload, ctx)
 
     def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
         """Return the stored status (ElevenLabs has no job to poll)."""

@@ -27,9 +27,11 @@ from tarash.tarash_gateway.plugin import (
     Flow,
     Job,
     JobStatus,
+    StreamStart,
     fetch_media,
     form_value,
     malformed_response,
+    streamed,
     upload_file,
 )
 from tarash_elevenlabs._errors import error_for
@@ -58,8 +60,13 @@ def headers(ctx: CallContext) -> dict[str, str]:
     return {"xi-api-key": ctx.api_key or ""}
 
 
-def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-    """Send the tts / sts request and return a completed Job holding the audio."""
+def _request(
+    payload: dict[str, Any], ctx: CallContext, suffix: str = ""
+) -> Flow[tuple[httpx.Request, str, str, str]]:
+    """The tts / sts request (``suffix`` ``/stream`` for the streaming endpoint).
+
+    Returns the request, the voice id, the output format and the model id.
+    """
     body = dict(payload)
     body.setdefault("model_id", ctx.model)
     voice_id = body.pop("voice_id", None)
@@ -67,7 +74,8 @@ def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         raise ValidationError("voice_id is required by ElevenLabs", provider=ctx.provider)
     query = {name: _query_value(body.pop(name)) for name in QUERY_FIELDS if name in body}
     output_format = str(query.get("output_format", DEFAULT_FORMAT))
-    url = ctx.url(ENDPOINTS[ctx.modality].format(voice_id=quote(str(voice_id), safe="")))
+    path = ENDPOINTS[ctx.modality].format(voice_id=quote(str(voice_id), safe="")) + suffix
+    url = ctx.url(path)
     if ctx.modality == "sts":
         audio = body.pop(UPLOAD_FIELD, None)
         if audio is None:
@@ -83,11 +91,17 @@ def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         )
     else:
         request = httpx.Request("POST", url, params=query, headers=headers(ctx), json=body)
+    return request, str(voice_id), output_format, str(body["model_id"])
+
+
+def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+    """Send the tts / sts request and return a completed Job holding the audio."""
+    request, voice_id, output_format, model_id = yield from _request(payload, ctx)
     response = yield request
     assert response is not None
     if response.status_code >= 400:
-        raise error_for(response, ctx, str(voice_id))
-    status = _completed(response, ctx, output_format, str(voice_id), str(body["model_id"]))
+        raise error_for(response, ctx, voice_id)
+    status = _completed(response, ctx, output_format, voice_id, model_id)
     job_id = status.raw.get("request-id") or f"tarash-{uuid.uuid4().hex}"
     return Job(
         provider=ctx.provider,
@@ -96,6 +110,25 @@ def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         id=str(job_id),
         data={"voice_id": voice_id, "output_format": output_format},
         status=status,
+    )
+
+
+def stream(payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart]:
+    """Open ``POST .../{voice_id}/stream``: the audio arrives as it is generated."""
+    request, voice_id, output_format, model_id = yield from _request(payload, ctx, "/stream")
+    response = yield streamed(request)
+    assert response is not None
+    if response.status_code >= 400:
+        raise error_for(response, ctx, voice_id)
+    raw: dict[str, Any] = {
+        name: response.headers[name] for name in RESPONSE_HEADERS if name in response.headers
+    }
+    raw.update(output_format=output_format, voice_id=voice_id, model_id=model_id)
+    return StreamStart(
+        response=response,
+        content_type=content_type_of(output_format),
+        request_id=response.headers.get("request-id"),
+        raw=raw,
     )
 
 

@@ -92,6 +92,30 @@ class FakeResponse:
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
     delay: float = 0.0
+    chunks: list[bytes] | None = None
+    """Send these as a chunked body instead of ``body``, one every ``chunk_interval`` s."""
+    chunk_interval: float = 0.0
+    drop_after: int | None = None
+    """With ``chunks``: hang up after this many chunks (a stream that breaks)."""
+
+    @classmethod
+    def stream(
+        cls,
+        chunks: list[bytes],
+        content_type: str,
+        interval: float = 0.0,
+        headers: dict[str, str] | None = None,
+        drop_after: int | None = None,
+    ) -> FakeResponse:
+        """A chunked answer sent piece by piece (``interval`` seconds apart)."""
+        return cls(
+            200,
+            b"",
+            {"Content-Type": content_type, **(headers or {})},
+            chunks=list(chunks),
+            chunk_interval=interval,
+            drop_after=drop_after,
+        )
 
     @classmethod
     def json(
@@ -335,9 +359,29 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
+        if response.chunks is not None:
+            self._stream(response)
+            return
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
+
+    def _stream(self, response: FakeResponse) -> None:
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for number, chunk in enumerate(response.chunks or [], start=1):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+                if response.drop_after is not None and number >= response.drop_after:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if response.chunk_interval:
+                    time.sleep(response.chunk_interval)
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the client closed the stream early
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle

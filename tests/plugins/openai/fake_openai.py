@@ -86,6 +86,8 @@ class FakeOpenAIServer(FakeServer):
         self.jobs: dict[str, ScriptedJob] = {}
         self.deleted: list[str] = []
         self.outcome: str | None = None
+        self.speech_interval = 0.0
+        """Seconds between the chunks of a speech answer."""
         """Outcome of every video job (``fail-job`` / ``moderation-output``), beside prompt words."""
         self.files: dict[str, bytes] = {}
         self.assets: dict[str, tuple[bytes, str]] = {
@@ -423,7 +425,10 @@ class FakeOpenAIServer(FakeServer):
             audio = _mock_media.pcm(0.5, 24000)
         else:
             audio = _mock_media.wav(0.5, 24000)
-        return FakeResponse.raw(audio, AUDIO[fmt])
+        # OpenAI sends speech with chunked transfer encoding, as it is generated.
+        size = -(-len(audio) // 4)
+        chunks = [audio[i : i + size] for i in range(0, len(audio), size)]
+        return FakeResponse.stream(chunks, AUDIO[fmt], self.speech_interval)
 
     # ------------------------------------------------------------ files
     def _file(self, request: FakeRequest, name: str) -> FakeResponse:

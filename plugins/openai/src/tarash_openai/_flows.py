@@ -22,11 +22,13 @@ from tarash.tarash_gateway.plugin import (
     Flow,
     Job,
     JobStatus,
+    StreamStart,
     fetch_media,
     form_value,
     json_body,
     malformed_response,
     send,
+    streamed,
     upload_file,
 )
 from tarash_openai._errors import error_from_response, job_failure, request_id_of
@@ -127,17 +129,32 @@ def _without_base64(result: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- speech
-def _speech(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+def _speech_request(payload: dict[str, Any], ctx: CallContext) -> httpx.Request:
     url, params = endpoint(ctx, "audio/speech", deployment=True)
-    response = yield from send(
-        httpx.Request(
-            "POST",
-            url,
-            params=params,
-            json=payload,
-            headers={**headers(ctx), "Accept": "application/octet-stream"},
-        )
+    return httpx.Request(
+        "POST",
+        url,
+        params=params,
+        json=payload,
+        headers={**headers(ctx), "Accept": "application/octet-stream"},
     )
+
+
+def stream(payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart]:
+    """Speech as it is generated: the same request, its chunked body read by the core."""
+    response = yield streamed(_speech_request(payload, ctx))
+    assert response is not None
+    if response.status_code >= 400:
+        raise error_from_response(response, ctx)
+    served = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    fmt = str(payload.get("response_format") or "mp3")
+    content_type = served if served.startswith("audio/") else format_to_content_type(fmt)
+    request_id = request_id_of(response)
+    return StreamStart(response, content_type, request_id, {"content_type": served})
+
+
+def _speech(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+    response = yield from send(_speech_request(payload, ctx))
     if response.status_code >= 400:
         raise error_from_response(response, ctx)
     served = response.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -18,6 +18,7 @@ from tarash.tarash_gateway.plugin import (
     JobStatus,
     ProviderInfo,
     ProviderPlugin,
+    StreamStart,
 )
 from tarash_openai import _flows, _mapping, _urls
 from tarash_openai._families import AZURE, OPENAI
@@ -51,6 +52,10 @@ class OpenAIProvider(ProviderPlugin):
     def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
         """Check a video job; download the video when it is completed."""
         return _flows.poll(job, ctx)
+
+    def stream(self, payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart] | None:
+        """Flow: speech (tts) as it is generated; None for the other modalities."""
+        return _flows.stream(payload, ctx) if ctx.modality == "tts" else None
 
     def cancel(self, job: Job, ctx: CallContext) -> Flow[None] | None:
         """Delete a video job (images and speech finish at submit)."""

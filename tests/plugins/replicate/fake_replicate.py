@@ -83,6 +83,7 @@ class FakeReplicateServer(FakeServer):
         self.failing_models: set[str] = set()
         self.aborting_models: set[str] = set()
         self.moderated_words: set[str] = {"forbidden"}
+        self.moderated_models: set[str] = set()
         self.fast_models: set[str] | None = None
         self.files: dict[str, tuple[str | None, str, bytes]] = {}
         self.outputs: dict[str, Any] = {}
@@ -206,7 +207,7 @@ class FakeReplicateServer(FakeServer):
             p.outcome = "error"
         elif model in self.aborting_models:
             p.outcome = "aborted"
-        elif any(word in prompt for word in self.moderated_words):
+        elif model in self.moderated_models or any(w in prompt for w in self.moderated_words):
             p.outcome = "moderation"
         self.predictions[pid] = p
         fast = self.fast_models if self.fast_models is not None else set()

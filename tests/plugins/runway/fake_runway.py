@@ -88,7 +88,8 @@ class FakeRunwayServer(FakeServer):
         seconds: Finish tasks this many seconds after creation instead.
 
     Outcomes: models in ``failing_models`` fail with ``INTERNAL.BAD_OUTPUT.CODE01``;
-    a prompt containing a word of ``moderated_words`` fails with ``SAFETY.INPUT.TEXT``.
+    a prompt containing a word of ``moderated_words`` (or a model of ``moderated_models``)
+    fails with ``SAFETY.INPUT.TEXT``.
     """
 
     def __init__(self, polls: int = 3, seconds: float | None = None) -> None:
@@ -98,6 +99,7 @@ class FakeRunwayServer(FakeServer):
         self.tasks: dict[str, RunwayTask] = {}
         self.failing_models: set[str] = set()
         self.moderated_words: set[str] = {"forbidden"}
+        self.moderated_models: set[str] = set()
         self.throttled = False
         self.uploads: dict[str, tuple[str, bytes, dict[str, str]]] = {}
         self._ids = itertools.count(1)
@@ -162,7 +164,7 @@ class FakeRunwayServer(FakeServer):
         prompt = str(body.get("promptText") or "")
         if model in self.failing_models:
             outcome = "error"
-        elif any(word in prompt for word in self.moderated_words):
+        elif model in self.moderated_models or any(w in prompt for w in self.moderated_words):
             outcome = "moderation"
         task_id = str(uuid.uuid4())
         self.tasks[task_id] = RunwayTask(

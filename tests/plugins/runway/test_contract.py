@@ -8,7 +8,12 @@ from tarash.tarash_gateway.models import (
     TTSRequest,
     VideoGenerationRequest,
 )
-from tarash.tarash_gateway.testing.contract import ContractCase, ProviderContractTests
+from tarash.tarash_gateway.testing import FakeServer
+from tarash.tarash_gateway.testing.contract import (
+    ContractCase,
+    JobOutcome,
+    ProviderContractTests,
+)
 from tests.plugins.runway.fake_runway import MP3_STUB, FakeRunwayServer
 
 
@@ -19,6 +24,8 @@ class TestRunwayContract(ProviderContractTests):
             "gen4.5",
             VideoGenerationRequest(prompt="a fox in the snow", duration_seconds=5),
             submit=("POST", r"/v1/text_to_video"),
+            poll=("GET", r"/v1/tasks/[^/]+"),
+            cancel=("DELETE", r"/v1/tasks/[^/]+"),
         ),
         "image": ContractCase(
             "gen4_image",
@@ -39,3 +46,15 @@ class TestRunwayContract(ProviderContractTests):
 
     def make_server(self) -> FakeRunwayServer:
         return FakeRunwayServer(polls=2)
+
+    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
+        assert isinstance(server, FakeRunwayServer)
+        model = self.cases[modality].model
+        if outcome == "forever":
+            server.polls = 10**6
+        elif outcome == "failed":
+            server.failing_models.add(model)
+        elif outcome == "moderated":
+            server.moderated_models.add(model)
+        else:
+            server.polls = 4

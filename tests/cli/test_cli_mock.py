@@ -205,3 +205,31 @@ def test_output_dash_refuses_json(run):
 
     assert result.code == 2
     assert "cannot be combined with --json" in result.stderr
+
+
+def test_tts_stream_writes_audio_to_stdout_as_it_arrives(tmp_path):
+    import subprocess
+
+    from tests.cli.conftest import cli_env, command
+
+    done = subprocess.run(
+        command("tts", "hello there", "-p", "mock", "--stream", "--output-format", "wav"),
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout[:4] == b"RIFF" and done.stdout[8:12] == b"WAVE"
+    assert b"streamed" in done.stderr and b"audio/wav" in done.stderr
+    to_file = subprocess.run(
+        command("tts", "hello", "-p", "mock", "--stream", "-o", "hello.mp3"),
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        timeout=60,
+    )
+    assert to_file.returncode == 0, to_file.stderr
+    mp3 = (tmp_path / "hello.mp3").read_bytes()
+    assert mp3[:3] == b"ID3" or (mp3[0] == 0xFF and mp3[1] & 0xE0 == 0xE0)  # tag or frame sync
+    assert not list(tmp_path.glob(".*.part"))

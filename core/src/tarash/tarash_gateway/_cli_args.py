@@ -229,6 +229,12 @@ def _speech_options(sub: argparse._ArgumentGroup) -> None:
         metavar="KEY=VALUE",
         help="voice setting (repeatable, JSON values: stability=0.5)",
     )
+    sub.add_argument(
+        "--stream",
+        action="store_true",
+        help="write the audio as it is generated (to -o FILE, or stdout: tarash tts hi "
+        "--stream | ffplay -)",
+    )
 
 
 # ---------------------------------------------------------------- values

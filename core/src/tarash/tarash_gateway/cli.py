@@ -34,7 +34,7 @@ from typing import Any
 import pydantic
 
 import tarash.tarash_gateway as gateway
-from tarash.tarash_gateway import _cli_models
+from tarash.tarash_gateway import _cli_models, _cli_stream
 from tarash.tarash_gateway import _cli_output as out
 from tarash.tarash_gateway._chain import resolve_chain
 from tarash.tarash_gateway._cli_args import (
@@ -133,6 +133,8 @@ def _generate(args: argparse.Namespace) -> int:
     request = _validate(REQUEST_TYPES[modality], fields)
     config = _validate(CONFIG_TYPES[modality], config_fields(args))
     _check_keys(chain_of(args), bool(args.api_key))
+    if getattr(args, "stream", False):
+        return _cli_stream.run(args, config, request)
     _check_stdout(args)
     # Resolve the chain now (no I/O) so every validation error comes before any progress.
     links = resolve_chain(modality, config, request)

@@ -136,7 +136,10 @@ def test_no_command_prints_help_and_exits_2(run):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["video", "x", "-p", "mock", "--duration", "0"], "--duration 0: Input should be greater"),
+        (
+            ["video", "x", "-p", "mock", "--duration", "0"],
+            "--duration 0: is not accepted; accepted: greater than or equal to 1",
+        ),
         (
             ["video", "x", "-p", "mock", "--param", "novalue"],
             "--param 'novalue': expected KEY=VALUE",
@@ -146,7 +149,10 @@ def test_no_command_prints_help_and_exits_2(run):
             ["video", "x", "-p", "mock", "--image", "frist_frame=a.png"],
             "unknown role 'frist_frame'",
         ),
-        (["video", "x", "-p", "nope"], "unknown provider 'nope'. Installed providers: mock."),
+        (
+            ["video", "x", "-p", "nope"],
+            "Unsupported provider 'nope': no installed plugin provides it. Installed providers: mock.",
+        ),
         (["video", "x", "-p", "fal"], "pip install tarash-fal"),
         (["tts", "x", "-p", "fal"], "--voice is required for tts"),
         (["tts", "x", "-p", "mock", "--output-format", "mp3_fast"], "--output-format 'mp3_fast'"),

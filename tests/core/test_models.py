@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError as PydanticValidationError
 
 from tarash.tarash_gateway import generate_video
+from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import (
     AudioGenerationConfig,
     AudioOutputFormat,
@@ -47,11 +48,11 @@ def test_api_key_is_not_in_repr_or_dump():
 
 
 def test_config_rejects_unknown_fields_and_bad_values():
-    with pytest.raises(PydanticValidationError, match="timeoutt"):
+    with pytest.raises(ValidationError, match="timeoutt"):
         VideoGenerationConfig(provider="p", timeoutt=3)
-    with pytest.raises(PydanticValidationError, match="timeout"):
+    with pytest.raises(ValidationError, match="timeout"):
         VideoGenerationConfig(provider="p", timeout=0)
-    with pytest.raises(PydanticValidationError, match="aspect_ratio"):
+    with pytest.raises(ValidationError, match="aspect_ratio"):
         VideoGenerationRequest(prompt="p", aspect_ratio="7:5")
 
 

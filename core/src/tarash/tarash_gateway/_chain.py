@@ -198,8 +198,8 @@ def provider_or_error(provider: str) -> LoadedProvider:
     if loaded is None:
         installed = ", ".join(plugin_registry.names()) or "none"
         raise ValidationError(
-            f"unknown provider {provider!r}. Installed providers: {installed}. "
-            + install_hint(provider),
+            f"Unsupported provider {provider!r}: no installed plugin provides it. "
+            f"Installed providers: {installed}. " + install_hint(provider),
             provider=provider,
         )
     return loaded

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from tarash.tarash_gateway._validation import TarashModel
 
 StatusStep = Literal["queued", "processing", "completed", "failed"]
 
@@ -13,7 +15,7 @@ def _default_sequence() -> list[StatusStep]:
     return ["queued", "processing", "completed"]
 
 
-class MockPollingConfig(BaseModel):
+class MockPollingConfig(TarashModel):
     """The progress sequence the mock reports before it answers."""
 
     model_config = ConfigDict(frozen=True, defer_build=True)
@@ -34,7 +36,7 @@ class MockPollingConfig(BaseModel):
         return self
 
 
-class MockResponse(BaseModel):
+class MockResponse(TarashModel):
     """One weighted outcome of the mock.
 
     Set at most one of ``mock_response`` (returned as is), an ``output_*`` value
@@ -65,7 +67,7 @@ class MockResponse(BaseModel):
         return self
 
 
-class MockConfig(BaseModel):
+class MockConfig(TarashModel):
     """Route a call to the offline mock provider, whatever ``provider`` says.
 
     Example::
@@ -80,7 +82,8 @@ class MockConfig(BaseModel):
 
     enabled: bool = True
     responses: list[MockResponse] | None = Field(
-        default=None, description="Weighted outcomes; None = one success with sample media."
+        default_factory=lambda: [MockResponse()],
+        description="Weighted outcomes; the default is one success with sample media.",
     )
     polling: MockPollingConfig | None = None
     seed: int | None = Field(default=None, description="Seed the weighted choice (repeatable).")

@@ -47,7 +47,7 @@ from tarash.tarash_gateway._cli_args import (
 )
 from tarash.tarash_gateway._cli_progress import Progress, choose_mode, format_elapsed
 from tarash.tarash_gateway._plugins import install_hint
-from tarash.tarash_gateway.exceptions import TarashException
+from tarash.tarash_gateway.exceptions import TarashException, ValidationError
 from tarash.tarash_gateway.models import CONFIG_TYPES, REQUEST_TYPES, Modality
 from tarash.tarash_gateway.plugin import ProviderInfo
 
@@ -207,18 +207,17 @@ def _save(args: argparse.Namespace, response: Any, fields: dict[str, Any]) -> li
 
 
 def _validate(model: type[pydantic.BaseModel], data: dict[str, Any]) -> Any:
-    """Build a request or config; a pydantic error becomes one line naming the option."""
+    """Build a request or config; a refusal becomes one line naming the option."""
     try:
         return model.model_validate(data)
-    except pydantic.ValidationError as exc:
+    except ValidationError as exc:
         problems = []
-        for error in exc.errors():
-            loc = [str(part) for part in error["loc"]]
-            option = next((OPTION_OF_FIELD[p] for p in loc if p in OPTION_OF_FIELD), ".".join(loc))
-            value = error.get("input")
-            shown = "" if isinstance(value, dict | bytes) else f" {value!r}"
-            problems.append(f"{option}{shown}: {error['msg']}")
-        raise UsageError("; ".join(problems))
+        for field, shown, reason in exc.problems:
+            parts = field.replace("[", ".").replace("]", "").split(".")
+            option = next((OPTION_OF_FIELD[p] for p in parts if p in OPTION_OF_FIELD), field)
+            value = f" {shown}" if shown is not None else ""
+            problems.append(f"{option}{value}: {reason}")
+        raise UsageError("; ".join(problems) or exc.message) from None
 
 
 def _check_keys(chain: list[tuple[str, str | None]], has_key_option: bool) -> None:

@@ -6,7 +6,7 @@ types only::
 
     TarashException                 message, provider, model, request_id, raw_response,
     │                               execution_metadata (every attempt of the chain)
-    ├── ValidationError             bad input or configuration; never retried
+    ├── ValidationError             bad input or configuration; never retried (also a ValueError)
     │   └── UnsupportedModalityError    the model cannot do the modality (also NotImplementedError)
     ├── ContentModerationError      the provider's safety system refused the job
     ├── HTTPError                   the provider answered with an error status
@@ -19,16 +19,23 @@ types only::
 next config: GenerationFailedError, TimeoutError, HTTPConnectionError and
 HTTPError 429/500/502/503/504 are retryable; everything else is not.
 
-Warnings: :class:`TarashPluginWarning` is emitted once per plugin that fails to
-load; filter it with the ``warnings`` module.
+Warnings (filter them with the ``warnings`` module): :class:`TarashWarning` for a
+likely mistake that is not an error (a misspelt request field), and its subclass
+:class:`TarashPluginWarning`, emitted once per plugin that fails to load.
+
+:func:`handle_video_generation_errors` and :func:`handle_audio_generation_errors`
+decorate the methods of a ``register_provider`` handler (as in tarash-gateway 0.1).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import functools
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
-    from tarash.tarash_gateway.models import ExecutionMetadata
+    from tarash.tarash_gateway._metadata import ExecutionMetadata
 
 __all__ = [
     "ContentModerationError",
@@ -38,9 +45,12 @@ __all__ = [
     "MalformedResponseError",
     "TarashException",
     "TarashPluginWarning",
+    "TarashWarning",
     "TimeoutError",
     "UnsupportedModalityError",
     "ValidationError",
+    "handle_audio_generation_errors",
+    "handle_video_generation_errors",
     "is_retryable_error",
 ]
 
@@ -84,8 +94,18 @@ class TarashException(Exception):
         return f"{type(self).__name__}({self.message!r}, provider={self.provider!r}, model={self.model!r})"
 
 
-class ValidationError(TarashException):
-    """The request or configuration is invalid; raised before any network call."""
+class ValidationError(TarashException, ValueError):
+    """The request or configuration is invalid; raised before any network call.
+
+    Also a ``ValueError``, so code written for pydantic's errors (or for
+    tarash-gateway 0.1) still catches it.
+
+    Attributes:
+        problems: ``(field, value shown or None, reason)`` per refused field when one of
+            tarash's models refused the input (values of secret fields hidden).
+    """
+
+    problems: list[tuple[str, str | None, str]] = []  # noqa: RUF012 - replaced, never mutated
 
 
 class ContentModerationError(TarashException):
@@ -172,7 +192,11 @@ class UnsupportedModalityError(ValidationError, NotImplementedError):
     """The provider or model cannot generate the requested modality (before any request)."""
 
 
-class TarashPluginWarning(UserWarning):
+class TarashWarning(UserWarning):
+    """A likely mistake that is not an error, e.g. a misspelt request field."""
+
+
+class TarashPluginWarning(TarashWarning):
     """A provider plugin could not be loaded; every other provider keeps working."""
 
 
@@ -194,3 +218,62 @@ def is_retryable_error(error: BaseException) -> bool:
             return error.retryable
         return error.status_code in RETRYABLE_STATUS_CODES
     return False
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_video_generation_errors(func: F) -> F:
+    """Decorate a handler's ``generate_video[_async]``: errors become TarashExceptions.
+
+    TarashExceptions pass through unchanged; any other exception is raised as a
+    TarashException naming the config's provider and model (``from`` the
+    original). Sync and async methods alike.
+    """
+    return _wrap_errors(func, "video")
+
+
+def handle_audio_generation_errors(func: F) -> F:
+    """Decorate a handler's ``generate_tts`` / ``generate_sts`` (sync or async) the same way."""
+    return _wrap_errors(func, "audio")
+
+
+def _wrap_errors(func: F, what: str) -> F:
+    if inspect.iscoroutinefunction(func):
+
+        @functools.wraps(func)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await func(*args, **kwargs)
+            except TarashException:
+                raise
+            except Exception as exc:
+                raise _unknown_error(exc, what, args, kwargs) from exc
+
+        return cast(F, async_wrapper)
+
+    @functools.wraps(func)
+    def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TarashException:
+            raise
+        except Exception as exc:
+            raise _unknown_error(exc, what, args, kwargs) from exc
+
+    return cast(F, sync_wrapper)
+
+
+def _unknown_error(
+    exc: Exception, what: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> TarashException:
+    config = kwargs.get("config") or next(
+        (arg for arg in args if hasattr(arg, "provider") and hasattr(arg, "fallback_configs")),
+        None,
+    )
+    return TarashException(
+        f"unknown error while generating {what}: {type(exc).__name__}: {exc}",
+        provider=getattr(config, "provider", None),
+        model=getattr(config, "model", None),
+        raw_response={"error": str(exc), "error_type": type(exc).__name__},
+    )

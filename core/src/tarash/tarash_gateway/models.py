@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
@@ -19,6 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import TypedDict
 
 from tarash.tarash_gateway._media import save_media, save_media_async
+from tarash.tarash_gateway._metadata import AttemptMetadata as AttemptMetadata
+from tarash.tarash_gateway._metadata import ExecutionMetadata as ExecutionMetadata
+from tarash.tarash_gateway._metadata import MappingAdjustment as MappingAdjustment
+from tarash.tarash_gateway._validation import TarashModel, did_you_mean, warn_user
 
 if TYPE_CHECKING:
     from tarash.tarash_gateway._mock_config import MockConfig
@@ -56,7 +59,7 @@ class ImageType(TypedDict):
     type: ImageRole
 
 
-class AudioOutputFormat(BaseModel):
+class AudioOutputFormat(TarashModel):
     """Audio encoding of a speech result."""
 
     model_config = ConfigDict(defer_build=True)
@@ -102,69 +105,8 @@ AsyncSTSProgressCallback = Callable[["STSUpdate"], Awaitable[None]]
 STSProgressCallback = SyncSTSProgressCallback | AsyncSTSProgressCallback
 
 
-# ---------------------------------------------------------------- metadata
-class MappingAdjustment(BaseModel):
-    """A value the mapping changed from what was asked (never silent: recorded here)."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    field: str = Field(description="The request field.")
-    sent_as: str = Field(description="The provider's field.")
-    asked: Any = None
-    sent: Any = None
-    why: str = ""
-
-
-class AttemptMetadata(BaseModel):
-    """One provider attempt within a fallback chain."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    provider: str
-    model: str | None
-    attempt_number: int = Field(description="1-based position in the chain.")
-    started_at: datetime = Field(description="UTC, timezone-aware.")
-    ended_at: datetime | None = Field(default=None, description="UTC, timezone-aware.")
-    status: Literal["success", "failed", "skipped"]
-    error_type: str | None = None
-    error_message: str | None = None
-    is_retryable: bool | None = None
-    request_id: str | None = Field(default=None, description="The provider's job id, if any.")
-    adjustments: list[MappingAdjustment] = Field(
-        default_factory=list, description="Values the mapping changed from what was asked."
-    )
-
-    @property
-    def elapsed_seconds(self) -> float | None:
-        """Seconds between start and end of the attempt (None while running)."""
-        if self.ended_at is None:
-            return None
-        return (self.ended_at - self.started_at).total_seconds()
-
-
-class ExecutionMetadata(BaseModel):
-    """Every attempt the engine made for one call, in order."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    total_attempts: int
-    successful_attempt: int | None = Field(description="1-based index, None on total failure.")
-    attempts: list[AttemptMetadata]
-    fallback_triggered: bool
-    configs_in_chain: int
-
-    @property
-    def total_elapsed_seconds(self) -> float:
-        """Wall time from the first attempt's start to the last attempt's end."""
-        if not self.attempts:
-            return 0.0
-        start = self.attempts[0].started_at
-        end = max((a.ended_at for a in self.attempts if a.ended_at is not None), default=start)
-        return (end - start).total_seconds()
-
-
 # ---------------------------------------------------------------- configs
-class _Config(BaseModel):
+class _Config(TarashModel):
     """Fields shared by every generation config."""
 
     model_config = ConfigDict(
@@ -224,7 +166,7 @@ GenerationConfig: TypeAlias = VideoGenerationConfig | ImageGenerationConfig | Au
 
 
 # ---------------------------------------------------------------- requests
-class _Request(BaseModel):
+class _Request(TarashModel):
     """Base of requests: unknown keyword arguments are kept in ``extra_params``."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
@@ -242,6 +184,13 @@ class _Request(BaseModel):
         extras = {k: v for k, v in data.items() if k not in known}
         if not extras:
             return data
+        for name in extras:
+            hint = did_you_mean(name, known - {"extra_params"})
+            if hint:
+                warn_user(
+                    f"{cls.__name__}: {name!r} is not a standard field and goes to "
+                    f"extra_params as is{hint}"
+                )
         kept = {k: v for k, v in data.items() if k in known}
         kept["extra_params"] = {**extras, **dict(data.get("extra_params") or {})}
         return kept

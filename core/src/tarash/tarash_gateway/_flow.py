@@ -33,7 +33,7 @@ import anyio
 import httpx
 
 from tarash.tarash_gateway import _transport
-from tarash.tarash_gateway.plugin import STREAM_EXTENSION, Sleep
+from tarash.tarash_gateway._plugin_types import STREAM_EXTENSION, Sleep
 
 T = TypeVar("T")
 logger = logging.getLogger("tarash")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from tarash.tarash_gateway._media import extension_for, is_url, sniff_content_type, to_bytes
+from tarash.tarash_gateway._plugin_types import Concurrently
 from tarash.tarash_gateway._provider_errors import malformed_response
 from tarash.tarash_gateway.exceptions import (
     GenerationFailedError,
@@ -18,27 +19,7 @@ from tarash.tarash_gateway.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from tarash.tarash_gateway.plugin import CallContext, Job, JobStatus
-
-
-class Concurrently:
-    """Yield ``Concurrently(requests)`` from a flow to send several requests at once.
-
-    The core sends them side by side (async: one task each; sync: one thread each,
-    all on the pooled client and under the provider's in-flight limit) and answers
-    with a list in the same order: the ``httpx.Response`` of each request, or the
-    TarashException its transport failure maps to (connection dropped, timeout).
-    Transport failures are handed to the flow instead of ending it, so a flow that
-    has already been answered for some paid requests decides what to do with them.
-    """
-
-    __slots__ = ("requests",)
-
-    def __init__(self, requests: Sequence[httpx.Request]) -> None:
-        self.requests = tuple(requests)
-
-    def __repr__(self) -> str:
-        return f"Concurrently({len(self.requests)} requests)"
+    from tarash.tarash_gateway._plugin_types import CallContext, Job, JobStatus
 
 
 def send_all(

@@ -29,7 +29,7 @@ from tarash.tarash_gateway import hookspecs
 from tarash.tarash_gateway.exceptions import TarashException, TarashPluginWarning
 
 if TYPE_CHECKING:
-    from tarash.tarash_gateway.plugin import ProviderInfo
+    from tarash.tarash_gateway._plugin_types import ProviderInfo
 
 logger = logging.getLogger("tarash.plugins")
 
@@ -214,7 +214,7 @@ class PluginRegistry:
             del self._providers[provider]
 
     def _validate(self, plugin: object, name: str) -> list[ProviderInfo]:
-        from tarash.tarash_gateway.plugin import ProviderInfo
+        from tarash.tarash_gateway._plugin_types import ProviderInfo
 
         self.pm.check_pending()
         implemented = {

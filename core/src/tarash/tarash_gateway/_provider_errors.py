@@ -18,7 +18,7 @@ from tarash.tarash_gateway.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from tarash.tarash_gateway.plugin import CallContext
+    from tarash.tarash_gateway._plugin_types import CallContext
 
 _BODY_PREVIEW = 300
 

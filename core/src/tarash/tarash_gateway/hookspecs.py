@@ -18,9 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from tarash.tarash_gateway.capabilities import ModelCapabilities
-    from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-    from tarash.tarash_gateway.plugin import (
+    from tarash.tarash_gateway._plugin_types import (
         CallContext,
         Flow,
         Job,
@@ -28,6 +26,8 @@ if TYPE_CHECKING:
         ProviderInfo,
         StreamStart,
     )
+    from tarash.tarash_gateway.capabilities import ModelCapabilities
+    from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 
 PROJECT = "tarash"
 hookspec = pluggy.HookspecMarker(PROJECT)

@@ -17,15 +17,9 @@ idempotent polls. A flow that raises a TarashException fails the attempt.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, TypeVar
-
-import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from tarash.tarash_gateway._flow_helpers import (
-    Concurrently,
     audio_content,
     fetch_media,
     form_value,
@@ -44,6 +38,18 @@ from tarash.tarash_gateway._media import (
     to_data_uri,
 )
 from tarash.tarash_gateway._media_upload import decode_data_uri, upload_large_media
+from tarash.tarash_gateway._plugin_types import (
+    CallContext,
+    Concurrently,
+    Flow,
+    Job,
+    JobStatus,
+    ModelFamily,
+    ProviderInfo,
+    Sleep,
+    StreamStart,
+    streamed,
+)
 from tarash.tarash_gateway._provider_errors import (
     error_for_response,
     json_body,
@@ -56,7 +62,6 @@ from tarash.tarash_gateway.models import Modality
 if TYPE_CHECKING:
     from tarash.tarash_gateway.capabilities import Catalog, Family, ModelCapabilities
     from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest
-    from tarash.tarash_gateway.providers.field_mappers import FieldMapper
 
 __all__ = [
     "CallContext",
@@ -93,184 +98,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-class Sleep:
-    """Yield ``Sleep(seconds)`` from a flow to wait without blocking the event loop."""
-
-    __slots__ = ("seconds",)
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-
-    def __repr__(self) -> str:
-        return f"Sleep({self.seconds})"
-
-
-Flow: TypeAlias = Generator[httpx.Request | Sleep | Concurrently, httpx.Response | None, T]
-"""A sans-I/O generator: yields requests (or Sleep), receives responses, returns T.
-
-``answers = yield from send_all(requests)`` sends several requests concurrently."""
-
-JobState = Literal["queued", "processing", "completed"]
-
-
-class JobStatus(BaseModel):
-    """One status check of a job, as a poll flow returns it.
-
-    A failed job is not a status: the poll flow raises GenerationFailedError
-    (or ContentModerationError) instead.
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
-
-    state: JobState
-    progress_percent: int | None = Field(default=None, ge=0, le=100)
-    queue_position: int | None = None
-    logs: list[str] = Field(default_factory=list, description="New log lines since last poll.")
-    output: dict[str, Any] | None = Field(
-        default=None,
-        description="When completed: the response fields (video=..., images=..., audio=...).",
-    )
-    raw: dict[str, Any] = Field(default_factory=dict, description="The provider's status body.")
-    poll_after: float | None = Field(
-        default=None, description="Seconds the provider asks us to wait before the next poll."
-    )
-
-
-STREAM_EXTENSION = "tarash.stream"
-
-
-def streamed(request: httpx.Request) -> httpx.Request:
-    """Mark ``request`` so the core answers it without reading the body (streaming).
-
-    Yield the marked request from a ``stream`` flow: the answer's status and
-    headers arrive at once; a success body is then read in chunks by the core, an
-    error body is read whole first, so the flow can map it with
-    ``error_for_response``.
-    """
-    request.extensions[STREAM_EXTENSION] = True
-    return request
-
-
-@dataclass
-class StreamStart:
-    """What a stream flow returns: the open response and what the caller should know.
-
-    Attributes:
-        response: The answer to the ``streamed`` request (body unread).
-        content_type: MIME type of the chunks (``audio/mpeg``, ``audio/pcm``...).
-        request_id: The provider's id of the generation, when it sends one.
-        raw: Headers or fields worth keeping (become the stream's ``raw_response``).
-    """
-
-    response: httpx.Response
-    content_type: str
-    request_id: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-
-
-class Job(BaseModel):
-    """A serialisable handle of a submitted job.
-
-    ``data`` holds whatever the plugin needs to poll and cancel (status URLs...).
-    One-shot providers return a Job whose ``status`` is already completed.
-    """
-
-    model_config = ConfigDict(defer_build=True)
-
-    provider: str
-    model: str
-    modality: Modality
-    id: str = Field(description="The provider's id for the job.")
-    data: dict[str, Any] = Field(default_factory=dict)
-    status: JobStatus | None = Field(default=None, description="Set when complete at submit.")
-
-    @property
-    def is_complete(self) -> bool:
-        """True when the job finished at submit (no polling needed)."""
-        return self.status is not None and self.status.state == "completed"
-
-
-class ModelFamily(BaseModel):
-    """A family of models a plugin maps exactly (shown by ``tarash providers --models``)."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    name: str
-    prefixes: list[str] = Field(description="Model ids starting with these belong here.")
-    modalities: list[Modality]
-    fields: list[str] = Field(default_factory=list, description="Request fields the family uses.")
-    notes: str = ""
-
-
-class ProviderInfo(BaseModel):
-    """What a plugin tells the core about one provider it owns."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
-
-    name: str = Field(description="Provider id used in configs, e.g. 'fal'.")
-    modalities: list[Modality]
-    default_base_url: str | None = Field(
-        default=None, description="None when the user must give base_url (Azure)."
-    )
-    api_key_env: list[str] = Field(
-        default_factory=list, description="Environment variables read, in order, for the key."
-    )
-    requires_api_key: bool = True
-    default_models: dict[str, str] = Field(
-        default_factory=dict, description="Model used per modality when config.model is None."
-    )
-    model_families: list[ModelFamily] = Field(default_factory=list)
-    field_mappings: dict[str, dict[str, FieldMapper]] = Field(
-        default_factory=dict,
-        description="Model prefix → field mappers (what get_provider_field_mapping shows).",
-    )
-    distribution: str | None = Field(default=None, description="Filled in by the loader.")
-    version: str | None = Field(default=None, description="Filled in by the loader.")
-
-
-class CallContext:
-    """Everything a flow may read about the current attempt.
-
-    ``api_key`` is resolved (config, then the provider's environment variables)
-    and is never part of ``repr``.
-    """
-
-    __slots__ = ("provider", "model", "modality", "config", "request", "api_key", "base_url")
-
-    def __init__(
-        self,
-        provider: str,
-        model: str,
-        modality: Modality,
-        config: GenerationConfig,
-        request: GenerationRequest,
-        api_key: str | None,
-        base_url: str,
-    ) -> None:
-        self.provider = provider
-        self.model = model
-        self.modality: Modality = modality
-        self.config = config
-        self.request = request
-        self.api_key = api_key
-        self.base_url = base_url.rstrip("/")
-
-    def url(self, path: str) -> str:
-        """Join ``path`` onto the resolved base URL."""
-        return f"{self.base_url}/{path.lstrip('/')}"
-
-    @property
-    def provider_config(self) -> dict[str, Any]:
-        """The user's ``config.provider_config``."""
-        return self.config.provider_config
-
-    def __repr__(self) -> str:
-        return (
-            f"CallContext(provider={self.provider!r}, model={self.model!r}, "
-            f"modality={self.modality!r}, base_url={self.base_url!r}, api_key=<hidden>)"
-        )
 
 
 class ProviderPlugin:
@@ -434,12 +261,3 @@ class ProviderPlugin:
     def tarash_cancel(self, provider: str, job: Job, ctx: CallContext) -> Flow[None] | None:
         """Hook: :meth:`cancel` for ``name``."""
         return self.cancel(job, ctx) if provider == self.name else None
-
-
-def _rebuild() -> None:
-    from tarash.tarash_gateway.providers.field_mappers import FieldMapper
-
-    ProviderInfo.model_rebuild(_types_namespace={"FieldMapper": FieldMapper})
-
-
-_rebuild()

@@ -3,8 +3,9 @@
 Importing this package discovers every installed provider plugin (entry-point
 group ``tarash.providers``) without importing any of them; they are loaded
 together the first time a provider is needed. A broken plugin is then reported
-with one ``TarashPluginWarning`` and skipped. The public functions are imported
-on first access, so ``import tarash.tarash_gateway`` stays cheap.
+with one ``TarashPluginWarning`` and skipped. The public functions, and the
+models and exceptions re-exported here as tarash-gateway 0.1 did, are imported on
+first access, so ``import tarash.tarash_gateway`` stays cheap.
 """
 
 from __future__ import annotations
@@ -33,6 +34,39 @@ if TYPE_CHECKING:
         register_provider,
         register_provider_field_mapping,
     )
+    from tarash.tarash_gateway.exceptions import (
+        ContentModerationError,
+        GenerationFailedError,
+        HTTPConnectionError,
+        HTTPError,
+        MalformedResponseError,
+        TarashException,
+        TimeoutError,
+        UnsupportedModalityError,
+        ValidationError,
+    )
+    from tarash.tarash_gateway.models import (
+        AspectRatio,
+        AudioGenerationConfig,
+        AudioOutputFormat,
+        ImageGenerationConfig,
+        ImageGenerationRequest,
+        ImageGenerationResponse,
+        ImageGenerationUpdate,
+        ImageType,
+        Resolution,
+        STSRequest,
+        STSResponse,
+        STSUpdate,
+        TTSRequest,
+        TTSResponse,
+        TTSUpdate,
+        VideoGenerationConfig,
+        VideoGenerationRequest,
+        VideoGenerationResponse,
+        VideoGenerationUpdate,
+        format_to_content_type,
+    )
     from tarash.tarash_gateway.plugin import ProviderInfo
     from tarash.tarash_gateway.streaming import (
         stream_sts,
@@ -42,10 +76,39 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "AspectRatio",
+    "AudioGenerationConfig",
+    "AudioOutputFormat",
+    "ContentModerationError",
+    "GenerationFailedError",
+    "HTTPConnectionError",
+    "HTTPError",
+    "ImageGenerationConfig",
+    "ImageGenerationRequest",
+    "ImageGenerationResponse",
+    "ImageGenerationUpdate",
+    "ImageType",
+    "MalformedResponseError",
+    "Resolution",
+    "STSRequest",
+    "STSResponse",
+    "STSUpdate",
+    "TTSRequest",
+    "TTSResponse",
+    "TTSUpdate",
+    "TarashException",
+    "TimeoutError",
+    "UnsupportedModalityError",
+    "ValidationError",
+    "VideoGenerationConfig",
+    "VideoGenerationRequest",
+    "VideoGenerationResponse",
+    "VideoGenerationUpdate",
     "__version__",
     "broken_plugins",
     "configure_http",
     "describe_model",
+    "format_to_content_type",
     "generate_image",
     "generate_image_async",
     "generate_sts",
@@ -68,7 +131,41 @@ __all__ = [
     "unregister_provider",
 ]
 
+# The models, types and exceptions, as tarash-gateway 0.1 exported them here too.
+_COMPAT_EXPORTS = {
+    "AspectRatio": "models",
+    "AudioGenerationConfig": "models",
+    "AudioOutputFormat": "models",
+    "ImageGenerationConfig": "models",
+    "ImageGenerationRequest": "models",
+    "ImageGenerationResponse": "models",
+    "ImageGenerationUpdate": "models",
+    "ImageType": "models",
+    "Resolution": "models",
+    "STSRequest": "models",
+    "STSResponse": "models",
+    "STSUpdate": "models",
+    "TTSRequest": "models",
+    "TTSResponse": "models",
+    "TTSUpdate": "models",
+    "VideoGenerationConfig": "models",
+    "VideoGenerationRequest": "models",
+    "VideoGenerationResponse": "models",
+    "VideoGenerationUpdate": "models",
+    "format_to_content_type": "models",
+    "ContentModerationError": "exceptions",
+    "GenerationFailedError": "exceptions",
+    "HTTPConnectionError": "exceptions",
+    "HTTPError": "exceptions",
+    "MalformedResponseError": "exceptions",
+    "TarashException": "exceptions",
+    "TimeoutError": "exceptions",
+    "UnsupportedModalityError": "exceptions",
+    "ValidationError": "exceptions",
+}
+
 _LAZY = {
+    **_COMPAT_EXPORTS,
     "configure_http": "_transport",
     "describe_model": "_describe",
     **dict.fromkeys(

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tarash.tarash_gateway._media_check import check_request_media
+from tarash.tarash_gateway._plugin_types import ProviderInfo
 from tarash.tarash_gateway._plugins import LoadedProvider, install_hint
 from tarash.tarash_gateway._plugins import registry as plugin_registry
 from tarash.tarash_gateway._registry import handler_for, handler_modalities, user_field_mappers
+from tarash.tarash_gateway._validation import did_you_mean, warn_user
 from tarash.tarash_gateway.exceptions import (
     TarashException,
     UnsupportedModalityError,
@@ -102,6 +104,7 @@ def resolve(modality: Modality, config: GenerationConfig, request: GenerationReq
             f"config.model is required: provider {named!r} has no default {modality} model",
             provider=named,
         )
+    _check_provider_config(config, info)
     link = Link(config=config, provider=provider, model=model, loaded=loaded)
     supported = checker.call(
         "tarash_supports_modality", provider=named, model=model, modality=modality
@@ -239,3 +242,17 @@ def _api_key(config: GenerationConfig, env_names: list[str]) -> str | None:
             provider=config.provider,
         )
     return key or None
+
+
+def _check_provider_config(config: GenerationConfig, info: ProviderInfo) -> None:
+    """Warn about provider_config keys a plugin that declares its keys does not read."""
+    declared = info.provider_config_keys
+    if declared is None:
+        return
+    for key in config.provider_config:
+        if key not in declared:
+            accepted = ", ".join(declared) or "none"
+            warn_user(
+                f"provider_config key {key!r} is not read by provider {info.name!r} "
+                f"and is ignored{did_you_mean(key, declared)} (keys it reads: {accepted})"
+            )

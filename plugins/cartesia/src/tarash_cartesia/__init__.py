@@ -92,6 +92,7 @@ class CartesiaProvider(ProviderPlugin):
             default_models=dict(DEFAULT_MODELS),
             model_families=_families(),
             field_mappings=CATALOG.field_mappings,
+            provider_config_keys=["voice_id"],
         )
 
     def supports_modality(self, model: str, modality: Modality) -> bool:

@@ -134,6 +134,7 @@ class ElevenLabsProvider(ProviderPlugin):
                 "eleven_": TTS_FIELDS,
                 **dict.fromkeys(STS_MODEL_PREFIXES, STS_FIELDS),
             },
+            provider_config_keys=["voice_id"],
         )
 
     def supports_modality(self, model: str, modality: Modality) -> bool:

@@ -57,6 +57,7 @@ class FalProvider(ProviderPlugin):
             },
             model_families=MODEL_FAMILIES,
             field_mappings=FIELD_MAPPINGS,
+            provider_config_keys=["storage_base_url", "upload_threshold_bytes"],
         )
 
     def map_fields(

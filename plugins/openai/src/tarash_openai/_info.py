@@ -15,6 +15,7 @@ from tarash_openai._families import (
 from tarash_openai._mapping import FIELD_MAPPINGS
 
 MODALITIES = ["image", "tts", "video"]
+PROVIDER_CONFIG_KEYS = ("api_style", "base_model", "organization", "project")  # see _urls, _mapping
 
 
 def _families() -> list[ModelFamily]:
@@ -40,6 +41,7 @@ def openai_info() -> ProviderInfo:
         default_models=dict(DEFAULT_MODELS),
         model_families=_families(),
         field_mappings=dict(FIELD_MAPPINGS),
+        provider_config_keys=list(PROVIDER_CONFIG_KEYS),
     )
 
 
@@ -52,4 +54,5 @@ def azure_info() -> ProviderInfo:
         api_key_env=[AZURE_KEY_ENV],
         model_families=_families(),
         field_mappings=dict(FIELD_MAPPINGS),
+        provider_config_keys=list(PROVIDER_CONFIG_KEYS),
     )

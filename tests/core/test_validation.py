@@ -175,3 +175,8 @@ def test_unknown_provider_config_keys_of_a_declaring_plugin_warn(echo_server):
             config.model_copy(update={"provider_config": {"region": "eu"}}),
             VideoGenerationRequest(prompt="fox"),
         )
+
+
+def test_a_key_given_in_the_wrong_config_field_is_not_echoed():
+    error = refusal(VideoGenerationConfig, provider="fal", timeout=SECRET)
+    assert SECRET not in str(error) and "timeout=<hidden> is not accepted" in str(error)

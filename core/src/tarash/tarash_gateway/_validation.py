@@ -5,7 +5,8 @@ the mock's settings). Building one with a bad value raises
 :class:`~tarash.tarash_gateway.exceptions.ValidationError` (also a ``ValueError``)
 naming the field, the value and what is accepted, never pydantic's own error.
 Values of secret fields (``*key*``, ``*secret*``, ``*token*``, ``*password*``)
-are never echoed. :func:`did_you_mean` and :func:`warn_user` serve the
+are never echoed, and a model with ``hide_input_in_errors`` (the configs) shows
+numbers only. :func:`did_you_mean` and :func:`warn_user` serve the
 ``TarashWarning`` about likely typos.
 """
 
@@ -114,7 +115,13 @@ def _problems(model: type[BaseModel], group: list[Any]) -> list[Problem]:
         return [(field, None, f"is not a field{hint}")]
     if not loc:  # a check of the whole model: no single value to show
         return [("", None, _reason(first["msg"]))]
-    shown = "<hidden>" if _is_secret(loc) else _shown(first.get("input"))
+    value = first.get("input")
+    hidden = _is_secret(loc) or (
+        # configs may hold a key in the wrong field: only plain numbers are shown
+        model.model_config.get("hide_input_in_errors")
+        and not isinstance(value, bool | int | float | None)
+    )
+    shown = "<hidden>" if hidden else _shown(value)
     accepted = [
         error["msg"][len(_INPUT_SHOULD_BE) :]
         for error in group

@@ -174,9 +174,9 @@ def test_mock_config_responses_default_to_one_success():
 def test_unknown_provider_says_unsupported_and_how_to_install():
     with pytest.raises(ValidationError) as caught:
         gateway.generate_video(
-            VideoGenerationConfig(provider="runway"), VideoGenerationRequest(prompt="x")
+            VideoGenerationConfig(provider="acme-video"), VideoGenerationRequest(prompt="x")
         )
     message = str(caught.value)
-    assert "Unsupported provider 'runway'" in message
+    assert "Unsupported provider 'acme-video'" in message
     assert message.index("Unsupported provider") < message.index("Installed providers: ")
-    assert "pip install tarash-runway" in message
+    assert "pip install tarash-acme-video" in message

@@ -149,10 +149,7 @@ def test_no_command_prints_help_and_exits_2(run):
             ["video", "x", "-p", "mock", "--image", "frist_frame=a.png"],
             "unknown role 'frist_frame'",
         ),
-        (
-            ["video", "x", "-p", "nope"],
-            "Unsupported provider 'nope': no installed plugin provides it. Installed providers: mock.",
-        ),
+        (["video", "x", "-p", "nope"], "unknown provider 'nope'. Installed providers: mock."),
         (["video", "x", "-p", "fal"], "pip install tarash-fal"),
         (["tts", "x", "-p", "fal"], "--voice is required for tts"),
         (["tts", "x", "-p", "mock", "--output-format", "mp3_fast"], "--output-format 'mp3_fast'"),

@@ -167,7 +167,7 @@ def test_describe_model_for_fal_answers_from_the_plugin_tables():
     assert any(m.model == "fal-ai/veo3.1/fast/image-to-video" for m in list_models("fal"))
     with pytest.raises(ValidationError, match="does not support tts"):
         describe_model("fal", "fal-ai/veo3.1/fast", "tts")
-    with pytest.raises(ValidationError, match="Unsupported provider 'nope'"):
+    with pytest.raises(ValidationError, match="unknown provider 'nope'"):
         describe_model("nope", "x")
 
 

@@ -177,6 +177,6 @@ def test_unknown_provider_says_unsupported_and_how_to_install():
             VideoGenerationConfig(provider="acme-video"), VideoGenerationRequest(prompt="x")
         )
     message = str(caught.value)
-    assert "Unsupported provider 'acme-video'" in message
+    assert "Unsupported provider: unknown provider 'acme-video'" in message
     assert message.index("Unsupported provider") < message.index("Installed providers: ")
     assert "pip install tarash-acme-video" in message

@@ -255,13 +255,13 @@ def test_unknown_provider_names_installed_ones_and_the_install_command(driver):
             VideoGenerationRequest(prompt="p"),
         )
     message = str(caught.value)
-    assert "Unsupported provider 'lumalabs'" in message and "mock" in message
+    assert "unknown provider 'lumalabs'" in message and "mock" in message
     assert "pip install tarash-lumalabs" in message
 
 
 def test_mistakes_in_fallback_configs_fail_before_any_request(echo_server):
     config = echo_config(echo_server, fallback_configs=[VideoGenerationConfig(provider="nope")])
-    with pytest.raises(ValidationError, match="Unsupported provider 'nope'"):
+    with pytest.raises(ValidationError, match="unknown provider 'nope'"):
         generate_video(config, VideoGenerationRequest(prompt="fox"))
     assert echo_server.requests == []
 

@@ -201,7 +201,7 @@ def provider_or_error(provider: str) -> LoadedProvider:
     if loaded is None:
         installed = ", ".join(plugin_registry.names()) or "none"
         raise ValidationError(
-            f"Unsupported provider {provider!r}: no installed plugin provides it. "
+            f"Unsupported provider: unknown provider {provider!r}. "
             f"Installed providers: {installed}. " + install_hint(provider),
             provider=provider,
         )

@@ -351,11 +351,19 @@ class _PartFile:
         fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
         self.file = os.fdopen(fd, "wb")
         self.head = b""
+        self.size = 0
 
     def write(self, data: bytes) -> None:
         if len(self.head) < HEAD_BYTES:
             self.head += data[: HEAD_BYTES - len(self.head)]
         self.file.write(data)
+        self.size += len(data)
+
+    def restart(self) -> None:
+        """Drop what was written (the server cannot resume: it sends everything again)."""
+        self.file.seek(0)
+        self.file.truncate()
+        self.head, self.size = b"", 0
 
     def commit(self, content_type: str | None) -> Path:
         self.file.close()
@@ -394,19 +402,68 @@ def _write_inline(media: Any, path: str | Path, content_type: str | None) -> Pat
         raise
 
 
-class _Download:
-    """What the sync and async downloads share: the part file, the type, the errors."""
+DOWNLOAD_ATTEMPTS = 4
+"""A broken download is resumed (HTTP Range) or restarted at most this many times in all."""
 
-    def __init__(self, url: str, path: str | Path, content_type: str | None) -> None:
+
+class _Download:
+    """What the sync and async downloads share: the part file, resuming, limits, errors.
+
+    The body goes to a part file chunk by chunk (memory stays bounded whatever the
+    size); a connection that breaks mid-way is resumed with ``Range`` from the
+    bytes already written (or restarted when the server ignores ranges).
+    """
+
+    def __init__(
+        self, url: str, path: str | Path, content_type: str | None, max_bytes: int | None
+    ) -> None:
         self.url, self.path, self.content_type = url, path, content_type
+        self.max_bytes = max_bytes
         self.part: _PartFile | None = None
         self.served_type: str | None = None
+        self.attempts = 0
+
+    def headers(self) -> dict[str, str]:
+        """Headers of the next attempt: a Range once some bytes are written."""
+        self.attempts += 1
+        if self.part is not None and self.part.size:
+            return {"Range": f"bytes={self.part.size}-"}
+        return {}
 
     def start(self, response: httpx.Response) -> _PartFile:
+        """Check an answer before its body is read; open (or rewind) the part file."""
         response.raise_for_status()
-        self.served_type = response.headers.get("content-type")
-        self.part = _PartFile(self.path)
+        if self.part is None:
+            self.served_type = response.headers.get("content-type")
+            self.part = _PartFile(self.path)
+        elif response.status_code != 206:
+            self.part.restart()  # the server sent the whole body again
+        self._check_size(response)
         return self.part
+
+    def write(self, chunk: bytes) -> None:
+        """Append a chunk, refusing to grow past ``max_bytes``."""
+        assert self.part is not None
+        self.part.write(chunk)
+        if self.max_bytes is not None and self.part.size > self.max_bytes:
+            raise _too_large(self.url, f"more than {self.max_bytes} bytes arrived", self.max_bytes)
+
+    def may_retry(self, exc: BaseException) -> bool:
+        """Whether a transport error mid-body is worth resuming."""
+        return (
+            isinstance(exc, httpx.TransportError)
+            and self.part is not None
+            and self.attempts < DOWNLOAD_ATTEMPTS
+        )
+
+    def _check_size(self, response: httpx.Response) -> None:
+        if self.max_bytes is None:
+            return
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit():
+            total = int(declared) + (self.part.size if self.part else 0)
+            if total > self.max_bytes:
+                raise _too_large(self.url, f"the server declares {total} bytes", self.max_bytes)
 
     def commit(self) -> Path:
         assert self.part is not None
@@ -425,41 +482,83 @@ class _Download:
             raise _download_error(self.url, exc) from exc
 
 
-def save_media(media: Any, path: str | Path, content_type: str | None = None) -> Path:
+def _too_large(url: str, what: str, limit: int) -> Exception:
+    from tarash.tarash_gateway.exceptions import ValidationError
+
+    parts = urlsplit(url)
+    return ValidationError(
+        f"download of the result from {parts.scheme}://{parts.netloc}{parts.path} refused: "
+        f"{what}, over max_bytes={limit}"
+    )
+
+
+def save_media(
+    media: Any, path: str | Path, content_type: str | None = None, max_bytes: int | None = None
+) -> Path:
     """Write media to ``path`` and return the path written.
 
-    A URL is streamed with the shared sync client; a data URI or base64 string
-    is decoded; bytes and MediaContent are written as they are. When ``path``
-    has no suffix, one is chosen from ``content_type``, the server's
-    Content-Type, the bytes themselves, or the URL, in that order. The file
-    appears under its final name only once complete.
+    A URL is streamed to disk in chunks with the shared sync client (memory stays
+    bounded); a download that breaks mid-way is resumed with HTTP ``Range`` (or
+    restarted) up to a few times. A data URI or base64 string is decoded; bytes
+    and MediaContent are written as they are. When ``path`` has no suffix, one is
+    chosen from ``content_type``, the server's Content-Type, the bytes themselves,
+    or the URL, in that order. The file appears under its final name only once
+    complete: a failed download never replaces an existing file.
+
+    Args:
+        media: URL, data URI, base64, bytes or MediaContent.
+        path: Where to write.
+        content_type: The media's type, when known.
+        max_bytes: Refuse a larger result (a declared Content-Length is checked
+            before anything is read).
 
     Raises:
         HTTPError: The URL answered with an error status.
         HTTPConnectionError: The URL could not be downloaded.
+        ValidationError: The result is larger than ``max_bytes``.
         ValueError: Inline media could not be decoded.
     """
     if not is_url(media):
         return _write_inline(media, path, content_type)
     from tarash.tarash_gateway._transport import sync_client
 
-    with _Download(str(media), path, content_type) as download:
-        with sync_client().stream("GET", download.url, follow_redirects=True) as response:
-            part = download.start(response)
-            for chunk in response.iter_bytes():
-                part.write(chunk)
+    with _Download(str(media), path, content_type, max_bytes) as download:
+        while True:
+            headers = download.headers()
+            try:
+                with sync_client().stream(
+                    "GET", download.url, headers=headers, follow_redirects=True
+                ) as response:
+                    download.start(response)
+                    for chunk in response.iter_bytes():
+                        download.write(chunk)
+                break
+            except httpx.TransportError as exc:
+                if not download.may_retry(exc):
+                    raise
         return download.commit()
 
 
-async def save_media_async(media: Any, path: str | Path, content_type: str | None = None) -> Path:
+async def save_media_async(
+    media: Any, path: str | Path, content_type: str | None = None, max_bytes: int | None = None
+) -> Path:
     """Async twin of :func:`save_media` (downloads on the loop's shared client)."""
     if not is_url(media):
         return _write_inline(media, path, content_type)
     from tarash.tarash_gateway._transport import async_client
 
-    with _Download(str(media), path, content_type) as download:
-        async with async_client().stream("GET", download.url, follow_redirects=True) as response:
-            part = download.start(response)
-            async for chunk in response.aiter_bytes():
-                part.write(chunk)
+    with _Download(str(media), path, content_type, max_bytes) as download:
+        while True:
+            headers = download.headers()
+            try:
+                async with async_client().stream(
+                    "GET", download.url, headers=headers, follow_redirects=True
+                ) as response:
+                    download.start(response)
+                    async for chunk in response.aiter_bytes():
+                        download.write(chunk)
+                break
+            except httpx.TransportError as exc:
+                if not download.may_retry(exc):
+                    raise
         return download.commit()

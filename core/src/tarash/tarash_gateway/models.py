@@ -318,17 +318,20 @@ class _Response(BaseModel):
     def _media(self) -> MediaType:
         raise NotImplementedError
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path, *, max_bytes: int | None = None) -> Path:
         """Write the media to ``path`` (URL downloaded, base64 decoded, bytes written).
 
+        A URL is streamed to disk with bounded memory and resumed (HTTP Range) when
+        the connection breaks; the file appears under its name only once complete.
         When ``path`` has no suffix, one is chosen from the content type.
-        Returns the path written.
+        ``max_bytes`` refuses absurd results (a lying Content-Length) without
+        reading them. Returns the path written.
         """
-        return save_media(self._media(), path, self.content_type)
+        return save_media(self._media(), path, self.content_type, max_bytes)
 
-    async def asave(self, path: str | Path) -> Path:
+    async def asave(self, path: str | Path, *, max_bytes: int | None = None) -> Path:
         """Async twin of :meth:`save`."""
-        return await save_media_async(self._media(), path, self.content_type)
+        return await save_media_async(self._media(), path, self.content_type, max_bytes)
 
 
 class VideoGenerationResponse(_Response):
@@ -354,13 +357,15 @@ class ImageGenerationResponse(_Response):
     def _media(self) -> MediaType:
         return self.images[0]
 
-    def save(self, path: str | Path, index: int = 0) -> Path:
+    def save(self, path: str | Path, index: int = 0, *, max_bytes: int | None = None) -> Path:
         """Write image ``index`` to ``path`` (see :meth:`_Response.save`)."""
-        return save_media(self.images[index], path, self.content_type)
+        return save_media(self.images[index], path, self.content_type, max_bytes)
 
-    async def asave(self, path: str | Path, index: int = 0) -> Path:
+    async def asave(
+        self, path: str | Path, index: int = 0, *, max_bytes: int | None = None
+    ) -> Path:
         """Async twin of :meth:`save`."""
-        return await save_media_async(self.images[index], path, self.content_type)
+        return await save_media_async(self.images[index], path, self.content_type, max_bytes)
 
 
 class TTSResponse(_Response):

@@ -127,7 +127,7 @@ def test_bad_input_fails_before_any_request(server: FakeSarvamServer) -> None:
         generate_tts(config(server), TTSRequest(text="hello", voice_id="shubh"))
     with pytest.raises(ValidationError, match="at most 2500 characters"):
         generate_tts(config(server), namaste(text="क" * 2501))
-    with pytest.raises(ValidationError, match="bulbul:v3 speakers"):
+    with pytest.raises(ValidationError, match="the bulbul:v3 speakers"):
         generate_tts(config(server), namaste(voice_id="meera"))
     assert server.requests == []
 

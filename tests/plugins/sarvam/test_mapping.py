@@ -117,7 +117,7 @@ def test_missing_language_lists_the_supported_ones() -> None:
         ("bulbul:v4-flash", {"voice_id": "shubh"}, ["'shubh'", "simran_en_customer"]),
         ("bulbul:v3", {"text": "a" * 2501}, ["2501 characters", "at most 2500"]),
         ("bulbul:v2", {"text": "a" * 1501}, ["1501 characters", "at most 1500"]),
-        ("bulbul:v3", {"voice_settings": {"pace": 2.5}}, ["pace", "0.5", "2.0"]),
+        ("bulbul:v3", {"voice_settings": {"pace": 2.5}}, ["voice_settings.pace=2.5", "0.5 to 2"]),
         ("bulbul:v3", {"voice_settings": {"pitch": 0.1}}, ["pitch", "pace", "temperature"]),
         ("bulbul:v2", {"voice_settings": {"temperature": 0.5}}, ["temperature", "loudness"]),
         (
@@ -170,11 +170,13 @@ def test_speaker_lists_and_published_tables() -> None:
     v3 = describe_model("sarvam", "bulbul:v3", "tts")
     assert v3 is not None and v3.endpoint == "/text-to-speech" and v3.unused_fields == []
     speaker = v3.field("voice_id")
-    assert speaker is not None and ", ".join(V3_SPEAKERS) in speaker.note
-    output = v3.field("output_format")
-    assert output is not None and "48000" in output.note
+    assert speaker is not None and speaker.values == list(V3_SPEAKERS)
+    pace = v3.field("voice_settings.pace")
+    assert pace is not None and (pace.minimum, pace.maximum) == (0.5, 2.0)
+    rates = v3.field("output_format.sample_rate")
+    assert rates is not None and rates.values is not None and 48000 in rates.values
     language = v3.field("language_code")
-    assert language is not None and all(code in language.note for code in LANGUAGES)
+    assert language is not None and language.values == list(LANGUAGES)
     assert [e.name for e in v3.extra_fields] == ["dict_id"]
     v2 = describe_model("sarvam", "bulbul:v2", "tts")
     assert v2 is not None and [e.name for e in v2.extra_fields] == ["enable_preprocessing"]

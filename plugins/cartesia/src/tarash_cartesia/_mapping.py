@@ -158,31 +158,57 @@ def _clip(_request: Any, value: Any) -> str | dict[str, Any] | None:
 
 _VOICE_NOTE = Accepts(note="a Cartesia voice id (GET /voices), e.g. Katie f786b574-…")
 _OUTPUT = FieldMapper(
-    "output_format", _output_format, required=True, accepts=Accepts(note=_FORMATS_NOTE)
+    "output_format",
+    _output_format,
+    required=True,
+    accepts=Accepts(note=_FORMATS_NOTE),
+    also_reads=(
+        ("output_format.format", Accepts(values=tuple(FORMATS), ignore_case=True)),
+        ("output_format.sample_rate", Accepts(values=SAMPLE_RATES)),
+        (
+            "output_format.bitrate",
+            Accepts(values=MP3_BITRATES_KBPS, note="kbps, mp3 only; sent in bits/s"),
+        ),
+    ),
 )
+
+
+def language_accepts(languages: tuple[str, ...]) -> Accepts:
+    """The codes, or a code with a region (``hi-IN``): the region is dropped."""
+    codes = "|".join(languages)
+    return Accepts(
+        values=languages,
+        pattern=rf"(?i)({codes})([-_][A-Za-z0-9]+)+",
+        note="a region suffix such as -IN is dropped",
+    )
 
 
 # ---------------------------------------------------------------- tables
 def tts_fields(model: SonicModel) -> dict[str, FieldMapper]:
     """The table of one Sonic model: ``POST /tts/bytes`` JSON body."""
-    settings = (
-        "speed 0.6-1.5, volume 0.5-2.0, emotion: " + ", ".join(EMOTIONS)
-        if model.generation_config
-        else "none (this model has no controls)"
-    )
+    controls: tuple[tuple[str, Accepts], ...] = ()
+    if model.generation_config:
+        controls = (
+            *(
+                (f"voice_settings.{key}", Accepts.range(low, high))
+                for key, (low, high) in GENERATION_RANGES.items()
+            ),
+            ("voice_settings.emotion", Accepts.one_of(EMOTIONS)),
+        )
     return {
         "transcript": FieldMapper("text", lambda _r, v: v, required=True),
         "voice": FieldMapper("voice_id", lambda _r, v: tts_voice(v), True, _VOICE_NOTE),
         "output_format": _OUTPUT,
         "language": FieldMapper(
-            "language_code",
-            _language(model),
-            accepts=Accepts(
-                note="one of " + ", ".join(model.languages) + " (a region such as -IN is dropped)"
-            ),
+            "language_code", _language(model), accepts=language_accepts(model.languages)
         ),
         "generation_config": FieldMapper(
-            "voice_settings", _generation_config(model), accepts=Accepts(note=settings)
+            "voice_settings",
+            _generation_config(model),
+            accepts=Accepts(
+                note="speed, volume, emotion" if model.generation_config else "none on this model"
+            ),
+            also_reads=controls,
         ),
     }
 

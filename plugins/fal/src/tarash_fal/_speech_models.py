@@ -70,8 +70,14 @@ def language_of(table: Mapping[str, str], value: Any, what: str) -> str:
     raise FieldValueError("language_code", value, f"{what} takes: {accepted}")
 
 
-def _languages_note(table: Mapping[str, str]) -> str:
-    return "ISO 639 code (a region suffix is ignored) or name: " + ", ".join(table)
+def language_accepts(table: Mapping[str, str]) -> Accepts:
+    """ISO 639 codes (a region suffix is ignored) or the endpoint's own names."""
+    codes = "|".join(code for code in table if code != "auto")
+    return Accepts(
+        values=tuple(dict.fromkeys([*table, *table.values()])),
+        pattern=rf"(?i)({codes})([-_][A-Za-z0-9]+)+",
+        note="a region suffix such as -IN is ignored",
+    )
 
 
 def _settings(
@@ -152,29 +158,27 @@ def _minimax(text_field: str, max_characters: int | None) -> Mappers:
                 note="a MiniMax system voice (" + ", ".join(MINIMAX_VOICES) + ") or a cloned id"
             ),
             also_reads=(
-                (
-                    "voice_settings",
-                    Accepts(
-                        note="speed 0.5-2, vol 0-10, pitch -12-12, emotion: "
-                        + ", ".join(MINIMAX_EMOTIONS)
-                    ),
+                *(
+                    (f"voice_settings.{key}", Accepts.range(low, high))
+                    for key, (low, high) in MINIMAX_SETTINGS.items()
                 ),
+                ("voice_settings.emotion", Accepts.one_of(MINIMAX_EMOTIONS)),
             ),
         ),
         "audio_setting": FieldMapper(
             "output_format",
             _minimax_audio,
-            accepts=Accepts(
-                note="format mp3, pcm, flac; sample_rate "
-                + ", ".join(map(str, MINIMAX_RATES))
-                + "; mp3 bitrate (kbps) "
-                + ", ".join(map(str, MINIMAX_BITRATES_KBPS))
+            accepts=Accepts(note="bitrate only for mp3, sent in bits/s"),
+            also_reads=(
+                ("output_format.format", Accepts(values=MINIMAX_FORMATS, ignore_case=True)),
+                ("output_format.sample_rate", Accepts(values=MINIMAX_RATES)),
+                ("output_format.bitrate", Accepts(values=MINIMAX_BITRATES_KBPS, note="kbps")),
             ),
         ),
         "language_boost": FieldMapper(
             "language_code",
             _minimax_language,
-            accepts=Accepts(note=_languages_note(MINIMAX_LANGUAGES)),
+            accepts=language_accepts(MINIMAX_LANGUAGES),
         ),
         "output_format": constant_field_mapper("url"),
     }
@@ -223,7 +227,7 @@ _QWEN: Mappers = {
         "voice_id", lambda _req, value: value, accepts=Accepts.one_of(QWEN_VOICES)
     ),
     "language": FieldMapper(
-        "language_code", _qwen_language, accepts=Accepts(note=_languages_note(QWEN_LANGUAGES))
+        "language_code", _qwen_language, accepts=language_accepts(QWEN_LANGUAGES)
     ),
 }
 QWEN: dict[str, Mappers] = {
@@ -257,7 +261,9 @@ def _setting(key: str, low: float, high: float) -> FieldMapper:
     def convert(_request: Any, value: Any) -> Any:
         return (value or {}).get(key)
 
-    return FieldMapper("voice_settings", convert, accepts=Accepts(note=f"{key}: {low}-{high}"))
+    return FieldMapper(
+        "voice_settings", convert, also_reads=((f"voice_settings.{key}", Accepts.range(low, high)),)
+    )
 
 
 def _eleven(settings: dict[str, tuple[float, float]]) -> Mappers:
@@ -329,7 +335,9 @@ def _kokoro(voices: tuple[str, ...]) -> Mappers:
         "prompt": FieldMapper("text", lambda _req, value: value, required=True),
         "voice": FieldMapper("voice_id", lambda _req, value: value, accepts=voice_accepts),
         "speed": FieldMapper(
-            "voice_settings", _speed_only, accepts=Accepts(note="speed (default 1.0)")
+            "voice_settings",
+            _speed_only,
+            also_reads=(("voice_settings.speed", Accepts.range(0.1, 5.0)),),
         ),
     }
 

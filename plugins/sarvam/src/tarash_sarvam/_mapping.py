@@ -27,6 +27,7 @@ from tarash_sarvam._models import (
     LOSSY,
     MODELS,
     OPUS_RATES,
+    V4_PERSONA,
     BulbulModel,
 )
 
@@ -165,10 +166,30 @@ SPREAD = frozenset({"voice_settings", "output_format"})
 """Table entries whose converted dict is spread into the body's top level."""
 
 
+def _speaker_accepts(model: BulbulModel) -> Accepts:
+    if model.speakers:
+        return Accepts(
+            values=model.speakers,
+            ignore_case=True,
+            note=f"the {model.model} speakers (default {model.default_speaker})",
+        )
+    return Accepts(
+        pattern=V4_PERSONA.pattern,
+        note=f"a {model.model} persona id such as 'simran_en_customer' "
+        f"(default {model.default_speaker})",
+    )
+
+
+LANGUAGE_ACCEPTS = Accepts(
+    values=LANGUAGES,
+    pattern=r"(?i)(bn|en|gu|hi|kn|ml|mr|od|or|pa|ta|te)([-_][A-Za-z0-9]+)?",
+    note="required; a bare code or another region is completed to xx-IN ('or' is Odia, od-IN)",
+)
+
+
 def tts_fields(model: BulbulModel) -> dict[str, FieldMapper]:
     """The table of one Bulbul model: ``POST /text-to-speech`` JSON body."""
-    settings = ", ".join(f"{key} {low}-{high}" for key, (low, high) in model.settings.items())
-    rates = ", ".join(map(str, model.sample_rates))
+    rates = model.sample_rates
     return {
         "text": FieldMapper(
             "text",
@@ -179,25 +200,29 @@ def tts_fields(model: BulbulModel) -> dict[str, FieldMapper]:
         "target_language_code": FieldMapper(
             "language_code",  # required: the converter refuses None with the list
             _language,
-            accepts=Accepts(
-                note="required; " + ", ".join(LANGUAGES) + " (a bare 'hi' becomes 'hi-IN')"
-            ),
+            accepts=LANGUAGE_ACCEPTS,
         ),
-        "speaker": FieldMapper(
-            "voice_id",
-            _speaker(model),
-            accepts=Accepts(note=f"{model.speakers_text()} (default {model.default_speaker})"),
-        ),
+        "speaker": FieldMapper("voice_id", _speaker(model), accepts=_speaker_accepts(model)),
         "voice_settings": FieldMapper(
-            "voice_settings", _settings(model), accepts=Accepts(note=settings)
+            "voice_settings",
+            _settings(model),
+            accepts=Accepts(note=", ".join(model.settings)),
+            also_reads=tuple(
+                (f"voice_settings.{key}", Accepts.range(low, high))
+                for key, (low, high) in model.settings.items()
+            ),
         ),
         "output_format": FieldMapper(
             "output_format",
             _output(model),
             accepts=Accepts(
-                note=f"format {', '.join(CODECS)}; sample_rate {rates} Hz (opus: "
-                f"{', '.join(map(str, OPUS_RATES))}); bitrate (mp3, opus, aac) "
-                f"{', '.join(map(str, BITRATES_KBPS))} kbps"
+                note=f"opus only at {', '.join(map(str, OPUS_RATES))} Hz; bitrate only for "
+                "mp3, opus, aac"
+            ),
+            also_reads=(
+                ("output_format.format", Accepts(values=tuple(CODECS), ignore_case=True)),
+                ("output_format.sample_rate", Accepts(values=rates, note=f"on {model.model}")),
+                ("output_format.bitrate", Accepts(values=BITRATES_KBPS, note="kbps")),
             ),
         ),
     }

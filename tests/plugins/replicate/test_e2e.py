@@ -298,3 +298,8 @@ def test_canceled_elsewhere_is_a_clear_error(replicate_server: FakeReplicateServ
     )
     with pytest.raises(GenerationFailedError, match="was canceled"):
         generate_video(config(replicate_server), REQUEST)
+
+
+def test_an_unknown_provider_config_key_is_named(replicate_server: FakeReplicateServer) -> None:
+    with pytest.warns(UserWarning, match=r"'wiat' is not read by provider 'replicate'.*'wait'"):
+        generate_video(config(replicate_server, provider_config={"wiat": 5}), REQUEST)

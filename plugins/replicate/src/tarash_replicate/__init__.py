@@ -57,6 +57,12 @@ class ReplicateProvider(ProviderPlugin):
                 "image": "black-forest-labs/flux-schnell",
             },
             model_families=MODEL_FAMILIES,
+            provider_config_keys=[
+                "upload_threshold_bytes",
+                "wait",
+                "cancel_after",
+                "webhook_events_filter",
+            ],
             field_mappings=CATALOG.field_mappings,
         )
 

@@ -61,6 +61,7 @@ class RunwayProvider(ProviderPlugin):
                 "sts": "eleven_multilingual_sts_v2",
             },
             model_families=MODEL_FAMILIES,
+            provider_config_keys=["upload_threshold_bytes", "runway_version"],
             field_mappings=CATALOG.field_mappings,
         )
 

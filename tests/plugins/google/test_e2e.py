@@ -355,9 +355,47 @@ def test_blocked_images_are_moderation(server: FakeGoogleServer, prompt: str, ne
         generate_image(image_config(server), ImageGenerationRequest(prompt=prompt))
 
 
-def test_image_n_above_one_is_refused_before_any_request(server: FakeGoogleServer) -> None:
-    with pytest.raises(ValidationError, match="one image per generateContent call"):
+GENERATE = r"/v1beta/models/gemini-3.1-flash-image:generateContent"
+
+
+@DRIVERS
+def test_n_images_are_n_concurrent_calls(server: FakeGoogleServer, driver: str) -> None:
+    function = generate_image if driver == "sync" else generate_image_async
+    response = run(driver, function, image_config(server), ImageGenerationRequest(prompt="x", n=3))
+    assert server.count("POST", GENERATE) == 3
+    assert len(response.images) == 3
+    assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in response.images)
+    assert response.usage is not None and response.usage.units["total_token_count"] == 3 * 1302
+    assert len(response.raw_response["responses"]) == 3
+
+
+def test_n_images_partly_failed_keeps_the_paid_images(server: FakeGoogleServer) -> None:
+    server.inject(
+        "POST", GENERATE, status=503, json_body={"error": {"code": 503, "status": "UNAVAILABLE"}}
+    )
+    with pytest.raises(GenerationFailedError) as caught:
         generate_image(image_config(server), ImageGenerationRequest(prompt="x", n=3))
+    assert "2 of 3" in str(caught.value)
+    assert caught.value.raw_response is not None and len(caught.value.raw_response["images"]) == 2
+    assert server.count("POST", GENERATE) == 3, "nothing is re-sent once images were paid for"
+
+
+def test_n_images_all_refused_are_waited_out_then_sent_again(server: FakeGoogleServer) -> None:
+    server.inject(
+        "POST",
+        GENERATE,
+        status=429,
+        json_body={"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "quota"}},
+        headers={"Retry-After": "0"},
+        times=2,
+    )
+    response = generate_image(image_config(server), ImageGenerationRequest(prompt="x", n=2))
+    assert len(response.images) == 2 and server.count("POST", GENERATE) == 4
+
+
+def test_more_than_four_images_are_refused_before_any_request(server: FakeGoogleServer) -> None:
+    with pytest.raises(ValidationError, match="1 to 4"):
+        generate_image(image_config(server), ImageGenerationRequest(prompt="x", n=5))
     assert server.requests == []
 
 

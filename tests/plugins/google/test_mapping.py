@@ -301,6 +301,10 @@ def test_nano_banana_pro_and_text_modality() -> None:
     }
 
 
+def test_n_images_is_not_a_google_field() -> None:
+    assert payload("gemini-3-pro-image", image(n=3)) == payload("gemini-3-pro-image", image())
+
+
 def test_nano_banana_minimal_payload() -> None:
     assert payload("gemini-2.5-flash-image", image()) == {
         "contents": [{"role": "user", "parts": [{"text": "a fox"}]}],
@@ -311,7 +315,7 @@ def test_nano_banana_minimal_payload() -> None:
 @pytest.mark.parametrize(
     ("model", "request_", "needles"),
     [
-        ("gemini-3.1-flash-image", image(n=2), ("n=2", "one image per generateContent call")),
+        ("gemini-3.1-flash-image", image(n=5), ("n=5", "1 to 4", "one image per generateContent")),
         ("gemini-3-pro-image", image(size="512"), ("size='512'", "'1K', '2K', '4K'")),
         ("gemini-2.5-flash-image", image(size="2K"), ("size='2K'", "not taken by this model")),
         ("gemini-3-pro-image", image(aspect_ratio="9:21"), ("aspect_ratio='9:21'", "'21:9'")),
@@ -417,7 +421,7 @@ def test_describe_veo31_lite_and_image_families() -> None:
         assert images is not None and images.max_items == inputs
         assert "negative_prompt" in caps.unused_fields
         n = caps.field("n")
-        assert n is not None and n.values == [1]
+        assert n is not None and (n.minimum, n.maximum) == (1, 4)
 
 
 def test_list_models_covers_every_family() -> None:

@@ -42,7 +42,7 @@ class VertexTarget:
     region: str | None
     express: bool
     token: str | None
-    credentials_file: str | None
+    credentials: _adc.Credentials | None
 
     def __repr__(self) -> str:
         return (
@@ -109,10 +109,10 @@ def vertex_target(config: GenerationConfig, api_key: str | None) -> VertexTarget
             "(GOOGLE_APPLICATION_CREDENTIALS, provider_config['credentials_file'] or "
             "`gcloud auth application-default login`)"
         )
-    if credentials_file is not None:
-        _adc.load(credentials_file)  # refuse an unusable file before any request
+    # an unusable file is refused here, before any request
+    credentials = _adc.load(credentials_file) if credentials_file is not None else None
     root = config.base_url or region_root(region)
-    return VertexTarget(root.rstrip("/"), version, project, region, False, token, credentials_file)
+    return VertexTarget(root.rstrip("/"), version, project, region, False, token, credentials)
 
 
 def model_url(ctx: CallContext, method: str) -> str:
@@ -150,6 +150,6 @@ def headers(ctx: CallContext) -> Flow[dict[str, str]]:
         return {"x-goog-api-key": ctx.api_key or ""}
     token = target.token
     if token is None:
-        assert target.credentials_file is not None
-        token = yield from _adc.access_token(_adc.load(target.credentials_file), ctx)
+        assert target.credentials is not None
+        token = yield from _adc.access_token(target.credentials, ctx)
     return {"Authorization": f"Bearer {token}"}

@@ -178,6 +178,21 @@ VEO_SOURCE = (
 )
 
 
+VERTEX_SEED = FieldMapper(
+    "seed",
+    lambda _req, value: value,
+    accepts=Accepts(note="google-vertex only: the Gemini API refuses a seed"),
+)
+VERTEX_AUDIO = FieldMapper(
+    "generate_audio",
+    lambda _req, value: value,
+    accepts=Accepts(
+        values=(True, False),
+        note="False on google-vertex only: on the Gemini API Veo always makes sound",
+    ),
+)
+
+
 def _veo_table(
     *, frames: bool, references: bool, resolutions: tuple[str, ...]
 ) -> dict[str, FieldMapper]:
@@ -196,8 +211,8 @@ def _veo_table(
             "durationSeconds": duration_field_mapper("int", [4, 6, 8]),
             "negativePrompt": passthrough_field_mapper("negative_prompt"),
             "enhancePrompt": passthrough_field_mapper("enhance_prompt"),
-            "seed": passthrough_field_mapper("seed"),
-            "generateAudio": passthrough_field_mapper("generate_audio"),
+            "seed": VERTEX_SEED,
+            "generateAudio": VERTEX_AUDIO,
             "sampleCount": ONE_VIDEO,
         }
     )
@@ -219,13 +234,15 @@ IMAGE_EXTRAS = (
 )
 """extra_params the image families read."""
 
-ONE_IMAGE = FieldMapper(
+MAX_IMAGES = 4
+IMAGES_PER_CALL = FieldMapper(
     "n",
-    lambda _req, _value: None,
+    lambda _req, _value: None,  # not a Google field: the flow makes n calls
     accepts=Accepts(
-        values=(1,),
-        note="a Gemini image model makes one image per generateContent call; call "
-        "generate_image_async n times concurrently for n images",
+        minimum=1,
+        maximum=MAX_IMAGES,
+        step=1,
+        note="one image per generateContent call: n images are n calls sent side by side",
     ),
 )
 
@@ -236,7 +253,7 @@ def _image_table(sizes: tuple[str, ...] | None, max_inputs: int) -> dict[str, Fi
         "parts": inline_parts_mapper(max_inputs),
         "aspectRatio": enum_field_mapper("aspect_ratio", list(IMAGE_ASPECT_RATIOS)),
         "seed": passthrough_field_mapper("seed"),
-        "candidateCount": ONE_IMAGE,
+        "n": IMAGES_PER_CALL,
     }
     if sizes:
         table["imageSize"] = enum_field_mapper("size", list(sizes))

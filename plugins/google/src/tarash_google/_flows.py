@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tarash.tarash_gateway.exceptions import GenerationFailedError, TarashException
 from tarash.tarash_gateway.plugin import (
     CallContext,
     Flow,
@@ -24,6 +25,7 @@ from tarash.tarash_gateway.plugin import (
     json_body,
     malformed_response,
     send,
+    send_all,
 )
 from tarash_google._endpoints import fetch_operation_url, headers, model_url, operation_url
 from tarash_google._errors import (
@@ -192,16 +194,37 @@ def _scrubbed(operation: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- images
 def _generate_image(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+    """One generateContent call per image (``n`` calls side by side, each one image)."""
     for part in payload["contents"][0]["parts"]:
         if "inlineData" in part:
             yield from _inline(part["inlineData"], ctx, veo=False)
     auth = yield from headers(ctx)
-    request = httpx.Request("POST", model_url(ctx, "generateContent"), json=payload, headers=auth)
-    response = yield from send(request)
-    if response.status_code >= 400:
-        raise error_from_response(response, ctx)
-    body = json_body(response, ctx)
-    job_id = str(body.get("responseId") or f"tarash-{uuid.uuid4().hex}")
+    url = model_url(ctx, "generateContent")
+    n = getattr(ctx.request, "n", None) or 1
+    requests = [httpx.Request("POST", url, json=payload, headers=auth) for _ in range(n)]
+    if n == 1:
+        answers: list[httpx.Response | TarashException] = [(yield from send(requests[0]))]
+    else:
+        answers = yield from send_all(requests)
+    made: list[tuple[list[str], str, dict[str, Any]]] = []
+    failed: list[TarashException] = []
+    for answer in answers:
+        try:
+            made.append(_image_answer(answer, ctx))
+        except TarashException as exc:
+            failed.append(exc)
+    return _image_job(made, failed, n, ctx)
+
+
+def _image_answer(
+    answer: httpx.Response | TarashException, ctx: CallContext
+) -> tuple[list[str], str, dict[str, Any]]:
+    """(base64 images, content type, body) of one generateContent answer, or raise."""
+    if isinstance(answer, TarashException):
+        raise answer
+    if answer.status_code >= 400:
+        raise error_from_response(answer, ctx)
+    body = json_body(answer, ctx)
     images: list[str] = []
     content_type = "image/png"
     for candidate in body.get("candidates") or []:
@@ -212,28 +235,55 @@ def _generate_image(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
                 images.append(inline["data"])
                 content_type = str(inline.get("mimeType") or content_type)
     if not images:
-        raise image_refusal(body, ctx, job_id)
-    output: dict[str, Any] = {"images": images, "content_type": content_type}
-    usage = usage_of(body)
+        raise image_refusal(body, ctx, _response_id(body))
+    return images, content_type, body
+
+
+def _response_id(body: dict[str, Any]) -> str:
+    return str(body.get("responseId") or f"tarash-{uuid.uuid4().hex}")
+
+
+def _image_job(
+    made: list[tuple[list[str], str, dict[str, Any]]],
+    failed: list[TarashException],
+    n: int,
+    ctx: CallContext,
+) -> Job:
+    """The completed job; a partly failed batch raises, keeping the images already paid for."""
+    images = [image for answer_images, _, _ in made for image in answer_images]
+    bodies = [_without_images(body) for _, _, body in made]
+    raw: dict[str, Any] = bodies[0] if n == 1 and bodies else {"responses": bodies}
+    if failed:
+        if not made:
+            raise failed[0]  # nothing made: the core's rules apply (a 429 is waited out)
+        raise GenerationFailedError(
+            f"{len(made)} of {n} generateContent calls made an image (they are in "
+            f"raw_response['images']); the others failed: {failed[0].message}",
+            provider=ctx.provider,
+            model=ctx.model,
+            raw_response={**raw, "images": images, "errors": [e.message for e in failed]},
+        )
+    output: dict[str, Any] = {"images": images, "content_type": made[0][1]}
+    usage = usage_of([body for _, _, body in made])
     if usage is not None:
         output["usage"] = usage
-    status = JobStatus(
-        state="completed", progress_percent=100, output=output, raw=_without_images(body)
-    )
+    status = JobStatus(state="completed", progress_percent=100, output=output, raw=raw)
+    job_id = _response_id(made[0][2])
     return Job(provider=ctx.provider, model=ctx.model, modality="image", id=job_id, status=status)
 
 
-def usage_of(body: dict[str, Any]) -> dict[str, Any] | None:
-    """``usageMetadata`` as a ProviderUsage: token counts as units, the figures verbatim."""
-    metadata = body.get("usageMetadata")
-    if not isinstance(metadata, dict) or not metadata:
+def usage_of(bodies: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """``usageMetadata`` as a ProviderUsage: token counts (summed over calls), figures verbatim."""
+    reported = [b["usageMetadata"] for b in bodies if isinstance(b.get("usageMetadata"), dict)]
+    if not reported:
         return None
-    units = {
-        re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower(): value
-        for key, value in metadata.items()
-        if isinstance(value, int | float) and not isinstance(value, bool)
-    }
-    return {"units": units, "raw": metadata}
+    units: dict[str, int | float] = {}
+    for metadata in reported:
+        for key, value in metadata.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                name = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+                units[name] = units.get(name, 0) + value
+    return {"units": units, "raw": reported[0] if len(reported) == 1 else {"calls": reported}}
 
 
 def _without_images(body: dict[str, Any]) -> dict[str, Any]:

@@ -137,7 +137,7 @@ def test_veo31_4k_resolution() -> None:
         (video(resolution="480p"), ("resolution='480p'", "'720p', '1080p', '4k'")),
         (video(number_of_videos=2), ("number_of_videos=2", "one video")),
         (video(seed=4), ("seed=4", "google-vertex")),
-        (video(generate_audio=False), ("generate_audio=False", "always generates sound")),
+        (video(generate_audio=False), ("generate_audio=False", "always makes sound")),
         (video(storage_uri="gs://b/o"), ("storage_uri", "Vertex AI only")),
         (video(person_generation="everyone"), ("person_generation='everyone'", "allow_all")),
         (video(resolution_hint="x"), ("resolution_hint", "person_generation")),
@@ -387,6 +387,7 @@ def test_field_mappings_are_published_per_model() -> None:
 # ---------------------------------------------------------------- describe_model
 @pytest.mark.parametrize("provider", ["google", "google-vertex"])
 def test_describe_veo31(provider: str) -> None:
+    vertex = provider == "google-vertex"
     caps = describe_model(provider, "veo-3.1-fast-generate-001")
     assert (caps.family, caps.modality, caps.endpoint) == ("Veo 3.1", "video", "predictLongRunning")
     field = caps.field("duration_seconds")
@@ -399,7 +400,11 @@ def test_describe_veo31(provider: str) -> None:
     assert images[("reference", "asset")].max_items == 3
     count = caps.field("number_of_videos")
     assert count is not None and count.values == [1]
-    assert [e.name for e in caps.extra_fields] == ["person_generation", "storage_uri"]
+    extras = ["person_generation", "storage_uri"] if vertex else ["person_generation"]
+    assert [e.name for e in caps.extra_fields] == extras
+    audio = caps.field("generate_audio")
+    assert audio is not None and audio.values == ([True, False] if vertex else [True])
+    assert (caps.field("seed") is not None) is vertex
     assert caps.extra_params is False and "video" in caps.unused_fields
     assert caps.source and "ai.google.dev" in caps.source
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tarash.tarash_gateway.capabilities import Accepts, Catalog, ExtraField, Family
@@ -178,19 +178,14 @@ VEO_SOURCE = (
 )
 
 
-VERTEX_SEED = FieldMapper(
-    "seed",
-    lambda _req, value: value,
-    accepts=Accepts(note="google-vertex only: the Gemini API refuses a seed"),
-)
-VERTEX_AUDIO = FieldMapper(
+VERTEX_SEED = passthrough_field_mapper("seed")
+VERTEX_AUDIO = enum_field_mapper("generate_audio", [True, False])
+GEMINI_AUDIO = FieldMapper(
     "generate_audio",
-    lambda _req, value: value,
-    accepts=Accepts(
-        values=(True, False),
-        note="False on google-vertex only: on the Gemini API Veo always makes sound",
-    ),
+    lambda _req, _value: None,  # the Gemini API takes no generateAudio: Veo 3.1 always has sound
+    accepts=Accepts(values=(True,), note="Veo 3.1 on the Gemini API always makes sound"),
 )
+VERTEX_ONLY_EXTRAS = ("storage_uri",)
 
 
 def _veo_table(
@@ -375,8 +370,24 @@ RETIRED_PREFIXES: dict[str, Retired] = {
 """Id prefixes of whole retired lines (all Imagen models)."""
 
 
+def _on_gemini_api(family: Family) -> Family:
+    """``family`` as the Gemini API takes it: without what only Vertex AI takes.
+
+    Google's client refuses ``seed``, ``generateAudio`` and ``storageUri`` on the Gemini
+    API; ``gs://`` images are refused by the mapping.
+    """
+    if family.modality != "video":
+        return family
+    fields = {api: mapper for api, mapper in family.fields.items() if api != "seed"}
+    fields["generateAudio"] = GEMINI_AUDIO
+    extras = tuple(e for e in family.extra_fields if e.name not in VERTEX_ONLY_EXTRAS)
+    return replace(family, fields=fields, extra_fields=extras)
+
+
 CATALOG = Catalog(FAMILIES)
-"""Every model the plugin maps (exact ids); unknown and retired ids are refused."""
+"""Vertex AI (``google-vertex``): every model the plugin maps (exact ids)."""
+GEMINI_CATALOG = Catalog(tuple(_on_gemini_api(family) for family in FAMILIES))
+"""The Gemini API (``google``): the same families without the Vertex-only fields."""
 
 
 def retirement_of(model: str) -> Retired | None:
@@ -404,5 +415,5 @@ def modality_of(model: str) -> Modality | None:
     return None
 
 
-FIELD_MAPPINGS: dict[str, dict[str, FieldMapper]] = CATALOG.field_mappings
+FIELD_MAPPINGS: dict[str, dict[str, FieldMapper]] = GEMINI_CATALOG.field_mappings
 """Model id → field mappers (what ``get_provider_field_mapping('google')`` shows)."""

@@ -26,25 +26,16 @@ from tarash.tarash_gateway.capabilities import Family
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.providers.field_mappers import FieldValueError
 from tarash_google._families import (
-    IMAGE_EXTRAS,
     VEO_INSTANCE_FIELDS,
     VERTEX,
-    VIDEO_EXTRAS,
+    VERTEX_ONLY_EXTRAS,
     retirement_of,
 )
 
-_EXTRAS = {
-    "video": {extra.name: extra for extra in VIDEO_EXTRAS},
-    "image": {extra.name: extra for extra in IMAGE_EXTRAS},
-}
 _EXTRA_API_NAMES = {
     "person_generation": "personGeneration",
     "storage_uri": "storageUri",
     "response_modalities": "responseModalities",
-}
-_VERTEX_ONLY = {
-    "seed": "seed",
-    "storageUri": "extra_params['storage_uri']",
 }
 
 
@@ -62,6 +53,13 @@ def refuse_retired(model: str) -> None:
         )
 
 
+def refuse_vertex_only(provider: str, modality: str, request: Any) -> None:
+    """On the Gemini API, refuse a Veo ``seed`` saying where it is taken (Vertex AI)."""
+    seed = getattr(request, "seed", None)
+    if provider != VERTEX and modality == "video" and seed is not None:
+        raise _refuse("seed", seed, "Vertex AI only: use provider='google-vertex'")
+
+
 def finish(provider: str, family: Family, payload: dict[str, Any], request: Any) -> dict[str, Any]:
     """Nest the mapped fields into Google's body; translate and check ``extra_params``.
 
@@ -75,9 +73,15 @@ def finish(provider: str, family: Family, payload: dict[str, Any], request: Any)
         The wire payload (see the module docstring).
     """
     flat = dict(payload)
-    declared = _EXTRAS[family.modality]
+    declared = {extra.name: extra for extra in family.extra_fields}
     for name in request.extra_params:
         extra = declared.get(name)
+        if extra is None and name in VERTEX_ONLY_EXTRAS:
+            raise _refuse(
+                f"extra_params[{name!r}]",
+                request.extra_params[name],
+                "Vertex AI only: use provider='google-vertex'",
+            )
         if extra is None:
             raise _refuse(
                 f"extra_params[{name!r}]",
@@ -96,28 +100,12 @@ def finish(provider: str, family: Family, payload: dict[str, Any], request: Any)
 
 
 def _video_payload(provider: str, flat: dict[str, Any]) -> dict[str, Any]:
-    vertex = provider == VERTEX
-    audio = flat.pop("generateAudio", None)
-    if audio is False and not vertex:
-        raise _refuse(
-            "generate_audio",
-            False,
-            "Veo on the Gemini API always generates sound (generateAudio is Vertex AI only)",
-        )
-    if audio is not None and vertex:
-        flat["generateAudio"] = audio
-    if not vertex:
-        for api_field, name in _VERTEX_ONLY.items():
-            if api_field in flat:
-                raise _refuse(name, flat[api_field], "Vertex AI only: use provider='google-vertex'")
-        for key in ("image", "lastFrame"):
-            if "gcsUri" in flat.get(key, {}):
-                raise _refuse("image_list", flat[key]["gcsUri"], "gs:// images are Vertex AI only")
-        for ref in flat.get("referenceImages", []):
-            if "gcsUri" in ref["image"]:
-                raise _refuse(
-                    "image_list", ref["image"]["gcsUri"], "gs:// images are Vertex AI only"
-                )
+    if provider != VERTEX:
+        images = [flat.get("image"), flat.get("lastFrame")]
+        images += [ref["image"] for ref in flat.get("referenceImages", [])]
+        for image in images:
+            if image and "gcsUri" in image:
+                raise _refuse("image_list", image["gcsUri"], "gs:// images are Vertex AI only")
     if "lastFrame" in flat and "image" not in flat:
         raise _refuse(
             "image_list",

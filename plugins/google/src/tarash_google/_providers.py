@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tarash.tarash_gateway.capabilities import Family, ModelCapabilities
+from tarash.tarash_gateway.capabilities import Catalog, Family, ModelCapabilities
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import (
     CallContext,
@@ -26,9 +26,9 @@ from tarash_google._endpoints import vertex_target
 from tarash_google._families import (
     CATALOG,
     DEFAULT_MODELS,
-    FAMILIES,
     FIELD_MAPPINGS,
     GEMINI_BASE_URL,
+    GEMINI_CATALOG,
     GEMINI_KEY_ENV,
     GOOGLE,
     VERTEX,
@@ -39,7 +39,7 @@ from tarash_google._families import (
 MODALITIES: list[Modality] = ["video", "image"]
 
 
-def _families() -> list[ModelFamily]:
+def _families(catalog: Catalog) -> list[ModelFamily]:
     return [
         ModelFamily(
             name=family.name,
@@ -48,7 +48,7 @@ def _families() -> list[ModelFamily]:
             fields=sorted({m.source_field for m in family.fields.values()}),
             notes=family.notes,
         )
-        for family in FAMILIES
+        for family in catalog.families
     ]
 
 
@@ -56,7 +56,7 @@ class GoogleProvider(ProviderPlugin):
     """``google``: the Gemini API (generativelanguage.googleapis.com), key in a header."""
 
     name = GOOGLE
-    catalog = CATALOG
+    catalog = GEMINI_CATALOG
 
     def info(self) -> ProviderInfo:
         """Describe the ``google`` provider."""
@@ -66,7 +66,7 @@ class GoogleProvider(ProviderPlugin):
             default_base_url=GEMINI_BASE_URL,
             api_key_env=list(GEMINI_KEY_ENV),
             default_models=dict(DEFAULT_MODELS),
-            model_families=_families(),
+            model_families=_families(GEMINI_CATALOG),
             field_mappings=dict(FIELD_MAPPINGS),
         )
 
@@ -80,6 +80,7 @@ class GoogleProvider(ProviderPlugin):
     ) -> dict[str, Any]:
         """Build and validate the payload (retired ids are refused, naming the replacement)."""
         _mapping.refuse_retired(model)
+        _mapping.refuse_vertex_only(self.name, modality, request)
         return super().map_fields(model.removeprefix("models/"), modality, request, config)
 
     def finish_payload(
@@ -116,6 +117,7 @@ class VertexProvider(GoogleProvider):
     """``google-vertex``: Vertex AI, by project and region (OAuth token) or express mode."""
 
     name = VERTEX
+    catalog = CATALOG
 
     def info(self) -> ProviderInfo:
         """Describe the ``google-vertex`` provider (no key needed with ADC)."""
@@ -126,8 +128,8 @@ class VertexProvider(GoogleProvider):
             api_key_env=[],
             requires_api_key=False,
             default_models=dict(DEFAULT_MODELS),
-            model_families=_families(),
-            field_mappings=dict(FIELD_MAPPINGS),
+            model_families=_families(CATALOG),
+            field_mappings=CATALOG.field_mappings,
         )
 
     def map_fields(

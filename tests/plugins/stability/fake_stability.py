@@ -65,6 +65,8 @@ class FakeStabilityServer(FakeServer):
     def __init__(self, polls: int = 2, delay: float = 0.0) -> None:
         super().__init__()
         self.polls = polls
+        self.outcome: str | None = None
+        """A trigger word applied to every generation, as if its prompt held it."""
         self.delay = delay
         self.jobs: dict[str, tuple[ScriptedJob, dict[str, Any], str]] = {}
         self.calls = itertools.count(1)
@@ -125,7 +127,7 @@ class FakeStabilityServer(FakeServer):
     def _image(self, form: dict[str, str], accept: str, call: int) -> FakeResponse:
         fmt = form.get("output_format", "png")
         content = {"png": _mock_media.png(16, 16, seed=call), "jpeg": JPEG, "webp": WEBP}[fmt]
-        prompt = form.get("prompt", "")
+        prompt = form.get("prompt", "") + " " + (self.outcome or "")
         filtered = "content-filtered" in prompt or ("filter-second" in prompt and call % 2 == 0)
         reason = "CONTENT_FILTERED" if filtered else "SUCCESS"
         seed = form.get("seed") if form.get("seed", "0") != "0" else str(1000 + call)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tarash.tarash_gateway.models import ImageGenerationRequest
-from tarash.tarash_gateway.testing.contract import ContractCase, ProviderContractTests
+from tarash.tarash_gateway.testing import FakeServer
+from tarash.tarash_gateway.testing.contract import (
+    ContractCase,
+    JobOutcome,
+    ProviderContractTests,
+)
 from tests.plugins.stability.fake_stability import FakeStabilityServer
 
 
@@ -37,5 +44,17 @@ class TestStabilityAsyncContract(TestStabilityContract):
                 ],
             ),
             submit=("POST", r"/v2beta/stable-image/upscale/creative"),
+            poll=("GET", r"/v2beta/results/[0-9a-f]+"),
         )
     }
+
+    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
+        assert isinstance(server, FakeStabilityServer)
+        if outcome == "forever":
+            server.polls = 10**6
+        elif outcome == "moderated":
+            server.outcome = "content-filtered"
+        else:
+            # GET /v2beta/results/{id} answers 202 {id, status: "in-progress"} and then the
+            # image: Stability documents no failed state and reports no progress.
+            pytest.skip(f"Stability's results endpoint has no {outcome!r} state")

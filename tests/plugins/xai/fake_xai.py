@@ -78,11 +78,15 @@ class FakeXAIServer(FakeServer):
 
     Args:
         polls: Status checks before a video is done.
+
+    ``outcome`` (a trigger word such as ``fail-job``) applies to every video, as if
+    its prompt held it.
     """
 
     def __init__(self, polls: int = 3) -> None:
         super().__init__()
         self.polls = polls
+        self.outcome: str | None = None
         self.videos: dict[str, dict[str, Any]] = {}
         self.files: dict[str, tuple[bytes, str]] = {}
         self._lock = threading.Lock()
@@ -247,7 +251,7 @@ class FakeXAIServer(FakeServer):
         if video is None:
             return error(404, f"No video request {request_id}", "Some requested entity was not found")  # fmt: skip
         phase = video["job"].phase()
-        prompt = video["body"]["prompt"]
+        prompt = video["body"]["prompt"] + " " + (self.outcome or "")
         if phase != "done":
             progress = 10 if phase == "queued" else 60
             return FakeResponse.json({"status": "pending", "progress": progress}, 202)

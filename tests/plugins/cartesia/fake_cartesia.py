@@ -13,7 +13,9 @@ stopped on 2026-06-01), ``voice`` {mode: "id", id} of a known voice (404), outpu
 ``busy`` answers 429 ``concurrency_limited``. Every fault of :class:`FakeServer` applies.
 
 Audio: mp3 is a real MP3 sample; wav / raw are a sine tone at the requested rate and
-encoding (s16le, f32le, G.711 mu-law / A-law).
+encoding (s16le, f32le, G.711 mu-law / A-law). Bodies are chunked, as Cartesia streams
+them: ``stream_chunks`` pieces, ``stream_interval`` seconds apart (``stream_drop_after``
+hangs up mid-way).
 """
 
 from __future__ import annotations
@@ -104,6 +106,9 @@ class FakeCartesiaServer(FakeServer):
         self.api_key = api_key
         self.voices = dict(VOICES if voices is None else voices)
         self.busy = False
+        self.stream_chunks = 4
+        self.stream_interval = 0.0
+        self.stream_drop_after: int | None = None
         self.generated: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self.add_route("POST", r"/tts/bytes", self._tts)
@@ -136,12 +141,18 @@ class FakeCartesiaServer(FakeServer):
         return error(404, "voice_not_found", "Voice not found", f"Voice {voice_id} not found.")
 
     def _audio(self, fmt: dict[str, Any], seconds: float) -> FakeResponse:
+        """The audio, chunked as Cartesia streams it (``stream_chunks`` pieces)."""
         number = next(self._ids)
         content_type = {"mp3": "audio/mpeg", "wav": "audio/wav"}.get(
             fmt["container"], "application/octet-stream"
         )
-        headers = {"Content-Type": content_type, "X-Request-Id": f"cartesia-req-{number:04d}"}
-        return FakeResponse(200, speech(fmt, seconds), headers)
+        audio = speech(fmt, seconds)
+        size = -(-len(audio) // self.stream_chunks)
+        chunks = [audio[i : i + size] for i in range(0, len(audio), size)]
+        headers = {"X-Request-Id": f"cartesia-req-{number:04d}"}
+        return FakeResponse.stream(
+            chunks, content_type, self.stream_interval, headers, self.stream_drop_after
+        )
 
     # ------------------------------------------------------------ routes
     def _tts(self, request: FakeRequest) -> FakeResponse:

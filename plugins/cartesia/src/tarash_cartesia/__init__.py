@@ -30,6 +30,7 @@ from tarash.tarash_gateway.plugin import (
     ModelFamily,
     ProviderInfo,
     ProviderPlugin,
+    StreamStart,
     stored_status,
 )
 from tarash.tarash_gateway.providers.field_mappers import FieldValueError
@@ -139,6 +140,10 @@ class CartesiaProvider(ProviderPlugin):
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """Send the speech request; the Job comes back already complete."""
         return _flows.submit(payload, ctx)
+
+    def stream(self, payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart]:
+        """Open the same endpoint as a stream (``stream_tts`` / ``stream_sts``)."""
+        return _flows.stream(payload, ctx)
 
     def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
         """Return the stored status (Cartesia has no job to poll)."""

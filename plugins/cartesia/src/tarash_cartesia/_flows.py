@@ -1,4 +1,4 @@
-"""The submit flow: Cartesia answers at once with the audio bytes.
+"""The submit and stream flows: Cartesia answers with the audio bytes as it makes them.
 
 tts: ``POST /tts/bytes`` with a JSON body. sts: ``POST /voice-changer/bytes`` with a
 multipart body (``clip`` file, ``voice[id]``, ``output_format[...]`` fields); source
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Generator
 from typing import Any
 
 import httpx
@@ -20,10 +21,12 @@ from tarash.tarash_gateway.plugin import (
     Flow,
     Job,
     JobStatus,
+    StreamStart,
     audio_content,
     fetch_media,
     form_value,
     send,
+    streamed,
     upload_file,
 )
 from tarash_cartesia._errors import error_for
@@ -54,8 +57,10 @@ def _multipart_fields(payload: dict[str, Any]) -> dict[str, str]:
     return fields
 
 
-def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-    """Send the tts / sts request and return a completed Job holding the audio."""
+def _request(
+    payload: dict[str, Any], ctx: CallContext
+) -> Generator[httpx.Request, httpx.Response | None, tuple[httpx.Request, str, dict[str, Any]]]:
+    """The tts / sts request, its voice id and its ``output_format``."""
     body = dict(payload)
     voice_id = str((body.get("voice") or {}).get("id", ""))
     fmt: dict[str, Any] = body["output_format"]
@@ -74,13 +79,44 @@ def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         )
     else:
         request = httpx.Request("POST", url, headers=headers(ctx), json=body)
-    response = yield from send(request)
-    if response.status_code >= 400:
-        raise error_for(response, ctx, voice_id)
+    return request, voice_id, fmt
+
+
+def _raw(response: httpx.Response, payload: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
     raw: dict[str, Any] = {
         name: response.headers[name] for name in RESPONSE_HEADERS if name in response.headers
     }
-    raw.update(output_format=fmt, voice_id=voice_id, model_id=body.get("model_id", ctx.model))
+    voice = (payload.get("voice") or {}).get("id")
+    raw.update(
+        output_format=payload["output_format"],
+        voice_id=voice,
+        model_id=payload.get("model_id", ctx.model),
+    )
+    return raw
+
+
+def stream(payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart]:
+    """The same call, answered as a stream: Cartesia sends the bytes as they are made."""
+    request, voice_id, fmt = yield from _request(payload, ctx)
+    response = yield streamed(request)
+    assert response is not None
+    if response.status_code >= 400:
+        raise error_for(response, ctx, voice_id)
+    return StreamStart(
+        response=response,
+        content_type=content_type_of(fmt),
+        request_id=response.headers.get("x-request-id"),
+        raw=_raw(response, payload, ctx),
+    )
+
+
+def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+    """Send the tts / sts request and return a completed Job holding the audio."""
+    request, voice_id, fmt = yield from _request(payload, ctx)
+    response = yield from send(request)
+    if response.status_code >= 400:
+        raise error_for(response, ctx, voice_id)
+    raw = _raw(response, payload, ctx)
     audio = audio_content(response, ctx, raw)
     raw["audio_bytes"] = len(audio)
     output = {

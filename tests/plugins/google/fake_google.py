@@ -75,6 +75,8 @@ class FakeGoogleServer(FakeServer):
         super().__init__()
         self.polls = polls
         self.seconds = seconds
+        self.outcome: str | None = None
+        """A prompt word (``fail-job``, ``rai-filter``) applied to every later operation."""
         self.operations: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, ScriptedJob] = {}
         self.files: dict[str, bytes] = {}
@@ -132,7 +134,14 @@ class FakeGoogleServer(FakeServer):
     def _new_operation(
         self, name: str, model: str, body: dict[str, Any], vertex: bool
     ) -> dict[str, Any]:
-        operation = {"name": name, "model": model, "body": body, "vertex": vertex, "done": False}
+        operation = {
+            "name": name,
+            "model": model,
+            "body": body,
+            "vertex": vertex,
+            "done": False,
+            "outcome": self.outcome or "",
+        }
         with self._ops_lock:
             self.operations[name] = operation
             self.jobs[name] = ScriptedJob(polls=self.polls, seconds=self.seconds)
@@ -221,7 +230,7 @@ class FakeGoogleServer(FakeServer):
         name = operation["name"]
         if operation["done"] or self.jobs[name].phase() != "done":
             return self._public(operation)
-        prompt = operation["body"]["instances"][0]["prompt"]
+        prompt = f"{operation['body']['instances'][0]['prompt']} {operation['outcome']}"
         operation["done"] = True
         if "fail-job" in prompt:
             operation["error"] = {

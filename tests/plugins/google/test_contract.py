@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tarash.tarash_gateway import _plugins
 from tarash.tarash_gateway.models import ImageGenerationRequest, VideoGenerationRequest
-from tarash.tarash_gateway.testing.contract import SECRET, ContractCase, ProviderContractTests
+from tarash.tarash_gateway.testing import FakeServer
+from tarash.tarash_gateway.testing.contract import (
+    SECRET,
+    ContractCase,
+    JobOutcome,
+    ProviderContractTests,
+)
 from tests.plugins.google.fake_google import FakeGoogleServer
 
 VERTEX = "/v1/projects/p1/locations/us-central1/publishers/google/models"
@@ -15,6 +23,21 @@ class _GoogleContract(ProviderContractTests):
         server = FakeGoogleServer(polls=2)
         server.tokens.add(SECRET)  # Vertex AI: the contract's key is the access token
         return server
+
+    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
+        assert isinstance(server, FakeGoogleServer) and modality == "video"
+        if outcome == "forever":
+            server.polls = 10**6
+        elif outcome == "failed":
+            server.outcome = "fail-job"
+        elif outcome == "moderated":
+            server.outcome = "rai-filter"
+        else:
+            server.polls = 4
+
+    @pytest.mark.skip(reason="Veo operations report no progress: Google documents no metadata")
+    def test_progress_updates_then_the_result(self, server: FakeServer) -> None:
+        """Google's operations say only done / not done (docs/providers/google.md)."""
 
     def test_flow_hooks_answer_none_for_other_providers(self) -> None:
         loaded = _plugins.registry.providers[self.provider]
@@ -32,6 +55,7 @@ class TestGoogleContract(_GoogleContract):
             "veo-3.1-fast-generate-001",
             VideoGenerationRequest(prompt="contract", duration_seconds=4),
             submit=("POST", r"/v1beta/models/veo-3.1-fast-generate-001:predictLongRunning"),
+            poll=("GET", r"/v1beta/models/veo-3.1-fast-generate-001/operations/[^/]+"),
         ),
         "image": ContractCase(
             "gemini-3.1-flash-image",
@@ -49,6 +73,7 @@ class TestGoogleVertexContract(_GoogleContract):
             "veo-3.1-generate-001",
             VideoGenerationRequest(prompt="contract", seed=1),
             submit=("POST", rf"{VERTEX}/veo-3.1-generate-001:predictLongRunning"),
+            poll=("POST", rf"{VERTEX}/veo-3.1-generate-001:fetchPredictOperation"),
             config=_project,
         ),
         "image": ContractCase(

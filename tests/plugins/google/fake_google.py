@@ -51,6 +51,28 @@ GEMINI_REFUSED = ("seed", "generateAudio", "storageUri", "fps", "compressionQual
 MP4 = _mock_media.sample("sample.mp4")
 
 
+VEO_BODY = ("instances", "parameters", "webhookConfig", "labels")
+GENERATE_BODY = (
+    "contents",
+    "generationConfig",
+    "safetySettings",
+    "tools",
+    "toolConfig",
+    "systemInstruction",
+    "cachedContent",
+)
+
+
+def _unknown_names(body: dict[str, Any], known: tuple[str, ...]) -> FakeResponse | None:
+    """Google's answer to a top-level name its request message does not have."""
+    for name in body:
+        if name not in known:
+            return invalid(
+                f'Invalid JSON payload received. Unknown name "{name}": Cannot find field.'
+            )
+    return None
+
+
 def error(code: int, message: str, status: str, **extra: Any) -> FakeResponse:
     """A google.rpc.Status error answer."""
     return FakeResponse.json(
@@ -148,6 +170,9 @@ class FakeGoogleServer(FakeServer):
         return operation
 
     def _check_veo(self, body: dict[str, Any], vertex: bool) -> FakeResponse | None:
+        unknown = _unknown_names(body, VEO_BODY)
+        if unknown:
+            return unknown
         instances = body.get("instances")
         if not isinstance(instances, list) or len(instances) != 1:
             return invalid("instances must hold exactly one instance.")
@@ -342,6 +367,9 @@ class FakeGoogleServer(FakeServer):
     # ------------------------------------------------------------ images
     def _image(self, request: FakeRequest, model: str, vertex: bool) -> FakeResponse:
         body = request.json() or {}
+        unknown = _unknown_names(body, GENERATE_BODY)
+        if unknown:
+            return unknown
         contents = body.get("contents")
         if not isinstance(contents, list) or not contents:
             return invalid("contents is not specified.")

@@ -177,12 +177,17 @@ def test_timeout_cancels_the_remote_job(run, echo):
     assert echo.count("DELETE", r"/v1/jobs/job-1") == 1
 
 
-def test_unreachable_result_url_is_a_provider_failure(run, echo, tmp_path):
+def test_an_undownloadable_result_prints_its_url_and_job_and_exits_4(run, echo, tmp_path):
     echo.inject("GET", r"/files/.*", status=404, times=1)
-    result = run(*echo_args(echo, "video", "x", "-q", "-o", "x.mp4"), echo=True, **KEY)
+    result = run(*echo_args(echo, "video", "x", "-q", "-o", "x.mp4", "--json"), echo=True, **KEY)
 
-    assert result.code == 3
+    assert result.code == 4
     assert "download of the result from" in result.stderr and "HTTP 404" in result.stderr
+    assert f"the result is at {echo.url}/files/job-1.mp4" in result.stderr
+    assert "The job succeeded (echo job job-1)" in result.stderr
+    error = json.loads(result.stdout)["error"]
+    assert error["result_urls"] == [f"{echo.url}/files/job-1.mp4"]
+    assert error["request_id"] == "job-1" and error["exit_code"] == 4
     assert list(tmp_path.iterdir()) == []  # no partial file left behind
 
 

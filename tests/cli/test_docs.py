@@ -49,7 +49,14 @@ def test_every_mock_command_of_the_doc_runs(tmp_path):
             timeout=60,
         )
         assert done.returncode == 0, (args, done.stderr)
-    for name in ("fox.mp4", "lighthouse.png", "lighthouse-2.png", "hello.wav", "narrator.mp3"):
+    for name in (
+        "fox.mp4",
+        "lighthouse.png",
+        "lighthouse-2.png",
+        "hello.wav",
+        "narrator.mp3",
+        "portrait-fox.mp4",
+    ):
         assert (tmp_path / name).stat().st_size > 0, name
 
 
@@ -60,3 +67,5 @@ def test_the_python_example_runs(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "fox.mp4").read_bytes()[4:8] == b"ftyp"
+    written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.png")}
+    assert written == {"cat.png", "cat-2.png", "shots/cat.png", "shots/cat-2.png", "first.png"}

@@ -279,3 +279,35 @@ def test_provider_config_of_the_mock_is_checked():
         ValidationError, match=r"\['dealy'\] is not read by the mock; accepted: delay"
     ):
         generate_video(config, VideoGenerationRequest(prompt="p"))
+
+
+# ---------------------------------------------------------------- several images
+def test_save_of_several_images_writes_them_all_without_overwriting(tmp_path):
+    response = generate_image(
+        ImageGenerationConfig(provider="mock"), ImageGenerationRequest(prompt="p", n=3, seed=1)
+    )
+
+    first = response.save(tmp_path / "cat.png")
+    second = response.save(tmp_path / "one.png", index=1)
+
+    assert first == tmp_path / "cat.png"
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == ["cat-2.png", "cat-3.png", "cat.png", "one.png"]
+    assert (tmp_path / "cat-2.png").read_bytes() == second.read_bytes()
+    assert len({(tmp_path / name).read_bytes() for name in written[:3]}) == 3
+
+
+@pytest.mark.anyio
+async def test_save_all_names_from_the_content_type_when_no_suffix(tmp_path):
+    response = generate_image(
+        ImageGenerationConfig(provider="mock"), ImageGenerationRequest(prompt="p", n=2)
+    )
+
+    paths = await response.asave_all(tmp_path / "shots" / "lighthouse")
+
+    assert paths == [tmp_path / "shots" / "lighthouse.png", tmp_path / "shots" / "lighthouse-2.png"]
+    assert all(png_size(path.read_bytes()) == (512, 512) for path in paths)
+    assert response.save_all(tmp_path / "again.png") == [
+        tmp_path / "again.png",
+        tmp_path / "again-2.png",
+    ]

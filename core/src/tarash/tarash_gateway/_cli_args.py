@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, NoReturn, get_args
 
 from tarash.tarash_gateway import _cli_models
 from tarash.tarash_gateway._media import is_url
@@ -56,17 +57,44 @@ class UsageError(Exception):
     """A mistake in the command line (exit code 2)."""
 
 
+DOCS_HOME = "https://tarash.readthedocs.io/en/latest/"
+"""Used only when tarash-core's metadata is missing (a source tree that is not installed)."""
+
+
+def docs_url(page: str = "cli/") -> str:
+    """The published documentation of ``page``, from tarash-core's ``Project-URL`` metadata."""
+    try:
+        urls = metadata("tarash-core").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        urls = []
+    for entry in urls:
+        label, _, url = str(entry).partition(",")
+        if label.strip().lower() == "documentation" and url.strip():
+            return url.strip().rstrip("/") + "/" + page
+    return DOCS_HOME + page
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose mistakes are one line with a hint (a UsageError), not the usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        """Raise :class:`UsageError` instead of printing the usage and exiting."""
+        message = message.removeprefix("argument ")
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     """The ``tarash`` parser with its subcommands."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tarash",
         description="Generate video, images and speech with any installed tarash provider.",
         epilog="Exit codes: 0 ok, 1 other error, 2 usage or validation error, "
-        "3 provider failure, 130 interrupted. See docs/cli.md.",
+        "3 provider failure, 4 the result was generated but could not be saved where asked, "
+        f"130 interrupted. Documentation: {docs_url()}",
     )
     parser.add_argument("--version", action="version", version=f"tarash {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands: Any = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     video = _generation_parser(
         commands, "video", "generate a video from a prompt", "prompt", "PROMPT", PROMPT_HELP
@@ -154,6 +182,12 @@ def _generation_parser(
         help="try this provider next on retryable failures (repeatable)",
     )
     who.add_argument("--api-key", help="API key (default: the provider's environment variable)")
+    who.add_argument(
+        "--mock",
+        action="store_true",
+        help="offline: the provider's plugin checks and maps the request, the mock answers "
+        "(no key, nothing sent)",
+    )
     who.add_argument("--base-url", metavar="URL", help="replace the provider's API root")
     who.add_argument("--api-version", help="API version (Azure OpenAI)")
     who.add_argument(
@@ -389,6 +423,8 @@ def config_fields(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.provider_config:
         own["provider_config"] = parse_assignments("--provider-config", args.provider_config)
+    if getattr(args, "mock", False):
+        limits["mock"] = {"enabled": True}
     config: dict[str, Any] = {"provider": args.provider, "model": args.model, **limits, **own}
     fallbacks = []
     for text in args.fallback:

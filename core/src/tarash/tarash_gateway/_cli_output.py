@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tarash.tarash_gateway._cli_args import OPTION_OF_FIELD
+from tarash.tarash_gateway._media import numbered_paths
 from tarash.tarash_gateway.exceptions import (
     ContentModerationError,
     GenerationFailedError,
@@ -61,10 +62,7 @@ def output_paths(output: str | None, stem: str, count: int) -> list[Path]:
     ``-2``, ``-3``... rather than overwriting an earlier result.
     """
     if output is not None and not (output.endswith(("/", "\\")) or Path(output).is_dir()):
-        first = Path(output).expanduser()
-        return [first] + [
-            first.with_name(f"{first.stem}-{i}{first.suffix}") for i in range(2, count + 1)
-        ]
+        return numbered_paths(Path(output).expanduser(), count)
     folder = Path(output).expanduser() if output else Path()
     base, number = stem, 1
     while any(_taken(folder, _numbered(base, number, i)) for i in range(1, count + 1)):

@@ -25,6 +25,11 @@ def format_elapsed(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s"
 
 
+def queue_text(position: int) -> str:
+    """``next in queue`` for position 0 (nothing ahead), else ``N ahead in queue``."""
+    return "next in queue" if position <= 0 else f"{position} ahead in queue"
+
+
 def choose_mode(requested: str, quiet: bool, stream: TextIO) -> str:
     """Resolve ``--progress auto`` (and ``--quiet``) to ``live``, ``plain`` or ``off``."""
     if quiet:
@@ -132,7 +137,7 @@ class Progress:
     def _describe(self) -> str:
         text = self.status
         if self.queue is not None and self.status == "queued":
-            text += f", position {self.queue}"
+            text += f", {queue_text(self.queue)}"
         if self.percent is not None and self.status != "completed":
             text += f", {self.percent}%"
         return text
@@ -153,18 +158,37 @@ class Progress:
                 self._draw()
 
     def _line(self) -> str:
-        parts = [SPINNER[self._frame % len(SPINNER)], self._label(), self.status]
+        """The live line, fitted to the terminal: status and elapsed time always show.
+
+        What gives way first on a narrow terminal: the log line, then the
+        progress bar (the percent stays), then the provider/model label, which
+        is shortened from the left (the model's end is what tells models apart).
+        """
+        width = max(shutil.get_terminal_size((80, 24)).columns - 1, 20)
+        state = self.status
         if self.queue is not None and self.status == "queued":
-            parts.append(f"#{self.queue} in queue")
+            state += f", {queue_text(self.queue)}"
+        percent = bar = ""
         if self.percent is not None and self.status != "completed":
+            percent = f"{self.percent}%"
             filled = round(BAR_WIDTH * self.percent / 100)
-            parts.append(f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.percent:3d}%")
-        parts.append(format_elapsed(time.monotonic() - self.started))
-        if self.log:
-            parts.append(f"| {self.log}")
-        line = "  ".join(parts)
-        width = shutil.get_terminal_size((80, 24)).columns - 1
-        return line if len(line) <= width else line[: max(width - 3, 0)] + "..."
+            bar = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.percent:3d}%"
+        spinner = SPINNER[self._frame % len(SPINNER)]
+        elapsed = format_elapsed(time.monotonic() - self.started)
+        label = self._label()
+        log = f"| {self.log}" if self.log else ""
+        for progress, tail in ((bar, log), (bar, ""), (percent, "")):
+            parts = [spinner, label, state, progress, elapsed, tail]
+            line = "  ".join(part for part in parts if part)
+            if len(line) <= width:
+                return line
+        essential = "  ".join(part for part in (state, percent, elapsed) if part)
+        room = width - len(spinner) - len(essential) - 4
+        if room >= 8:
+            short = label if len(label) <= room else "..." + label[-(room - 3) :]
+            return f"{spinner}  {short}  {essential}"
+        line = f"{spinner} {essential}"
+        return line if len(line) <= width else line[: width - 3] + "..."
 
     def _draw(self) -> None:
         if self.mode != "live" or self._stop.is_set():

@@ -332,6 +332,14 @@ def _choose_content_type(
     return declared or header
 
 
+def numbered_paths(path: str | Path, count: int) -> list[Path]:
+    """``count`` paths that never collide: ``name.png``, ``name-2.png``, ``name-3.png``..."""
+    first = Path(path)
+    return [first] + [
+        first.with_name(f"{first.stem}-{i}{first.suffix}") for i in range(2, count + 1)
+    ]
+
+
 def _target(path: str | Path, content_type: str | None) -> Path:
     target = Path(path)
     if not target.suffix:

@@ -7,8 +7,10 @@
     echo "Hello there" | tarash tts - -p elevenlabs --voice JBFqnCBsd6RMkjVDRZzb
     tarash providers --models fal
 
-Exit codes: 0 ok, 1 other error (e.g. the file cannot be written), 2 usage or
-validation error, 3 provider failure, 130 interrupted (Ctrl-C; the remote job
+Exit codes: 0 ok, 1 other error, 2 usage or validation error (an output folder
+that cannot be written included: checked before anything is sent), 3 provider
+failure, 4 generated but not saved where asked (the URL or a file in the current
+folder is printed, with the job id), 130 interrupted (Ctrl-C; the remote job
 is cancelled first), 143 terminated (SIGTERM; likewise). See ``docs/cli.md``.
 """
 
@@ -46,6 +48,7 @@ from tarash.tarash_gateway._cli_args import (
     request_fields,
 )
 from tarash.tarash_gateway._cli_progress import Progress, choose_mode, format_elapsed
+from tarash.tarash_gateway._cli_save import check_writable, report_unsaved
 from tarash.tarash_gateway._plugins import install_hint
 from tarash.tarash_gateway.exceptions import TarashException, ValidationError
 from tarash.tarash_gateway.models import CONFIG_TYPES, REQUEST_TYPES, Modality
@@ -73,10 +76,16 @@ def main(argv: list[str] | None = None) -> int:
 
     Returns:
         0 ok, 1 other error, 2 usage or validation error, 3 provider failure,
-        130 interrupted, 143 terminated.
+        4 generated but not saved where asked, 130 interrupted, 143 terminated.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            where = f"tarash {args.command}" if args.command else "tarash"
+            raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see {where} --help)")
+    except UsageError as exc:
+        return _usage_failure(sys.argv[1:] if argv is None else argv, exc)
     if args.command is None:
         parser.print_help(sys.stderr)
         return out.EXIT_USAGE
@@ -118,8 +127,17 @@ def _fail(args: argparse.Namespace, exc: BaseException, message: str, code: int)
         traceback.print_exception(exc, file=sys.stderr)
     _err(message)
     if getattr(args, "json", False) and args.command not in ("providers", "models"):
-        print(out.error_json(exc, message, code))
+        # JSON says "error" by its key; the message does not repeat it.
+        print(out.error_json(exc, message.removeprefix("error: "), code))
     return code
+
+
+def _usage_failure(argv: list[str], exc: UsageError) -> int:
+    """A mistake argparse found: one line with a hint (JSON too with --json)."""
+    _err(f"error: {exc}")
+    if "--json" in argv:
+        print(out.error_json(exc, str(exc), out.EXIT_USAGE))
+    return out.EXIT_USAGE
 
 
 def _err(message: str) -> None:
@@ -129,13 +147,16 @@ def _err(message: str) -> None:
 # ---------------------------------------------------------------- generate
 def _generate(args: argparse.Namespace) -> int:
     modality: Modality = args.modality
+    _check_modality(args)
     fields = request_fields(args)
     request = _validate(REQUEST_TYPES[modality], fields)
     config = _validate(CONFIG_TYPES[modality], config_fields(args))
-    _check_keys(chain_of(args), bool(args.api_key))
+    if not args.mock:  # --mock sends nothing: no key needed
+        _check_keys(chain_of(args), bool(args.api_key))
     if getattr(args, "stream", False):
         return _cli_stream.run(args, config, request)
     _check_stdout(args)
+    check_writable(args.output)
     # Resolve the chain now (no I/O) so every validation error comes before any progress.
     links = resolve_chain(modality, config, request)
     labels = [f"{link.provider}/{link.model}" if link.model else link.provider for link in links]
@@ -143,6 +164,7 @@ def _generate(args: argparse.Namespace) -> int:
         sys.stderr, choose_mode(args.progress, args.quiet, sys.stderr), labels, modality
     )
     started = time.monotonic()
+    unsaved: OSError | TarashException | None = None
     progress.start()
     try:
         with _sigterm_as_interrupt():
@@ -161,8 +183,15 @@ def _generate(args: argparse.Namespace) -> int:
             except KeyboardInterrupt as exc:
                 exc.args = (f"stopped while saving; the result is {_where_is(response)}",)
                 raise
+            except (OSError, TarashException) as exc:
+                if args.output == "-":
+                    raise
+                unsaved = exc  # the job is paid for: never lose its result
     finally:
         progress.stop()
+    if unsaved is not None:
+        stem = out.default_stem(modality, fields, getattr(args, "audio", None))
+        return report_unsaved(args, response, stem, unsaved)
     elapsed = format_elapsed(time.monotonic() - started)
     via = f"{response.provider}/{response.model}" if response.model else str(response.provider)
     if args.output == "-":
@@ -178,6 +207,19 @@ def _generate(args: argparse.Namespace) -> int:
     else:
         print(f"tarash: {line}", flush=True)
     return out.EXIT_OK
+
+
+def _check_modality(args: argparse.Namespace) -> None:
+    """A provider that does not do the command says so first, before any other advice."""
+    providers = gateway.installed_providers()
+    info = providers.get(args.provider)
+    if info is None or args.modality in info.modalities:
+        return
+    others = sorted(name for name, each in providers.items() if args.modality in each.modalities)
+    raise UsageError(
+        f"{args.provider} does not do {args.modality}; installed {args.modality} providers: "
+        f"{', '.join(others) or 'none'}"
+    )
 
 
 def _check_stdout(args: argparse.Namespace) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import TypedDict
 
-from tarash.tarash_gateway._media import save_media, save_media_async
+from tarash.tarash_gateway._media import numbered_paths, save_media, save_media_async
 from tarash.tarash_gateway._metadata import AttemptMetadata as AttemptMetadata
 from tarash.tarash_gateway._metadata import ExecutionMetadata as ExecutionMetadata
 from tarash.tarash_gateway._metadata import MappingAdjustment as MappingAdjustment
@@ -357,15 +357,41 @@ class ImageGenerationResponse(_Response):
     def _media(self) -> MediaType:
         return self.images[0]
 
-    def save(self, path: str | Path, index: int = 0, *, max_bytes: int | None = None) -> Path:
-        """Write image ``index`` to ``path`` (see :meth:`_Response.save`)."""
+    def save(
+        self, path: str | Path, index: int | None = None, *, max_bytes: int | None = None
+    ) -> Path:
+        """Write the images to ``path`` (see :meth:`_Response.save`); return the first path.
+
+        Several images are all written, never over each other: ``name.png``,
+        ``name-2.png``, ... (as :meth:`save_all`). ``index`` writes that image only.
+        """
+        if index is None:
+            return self.save_all(path, max_bytes=max_bytes)[0]
         return save_media(self.images[index], path, self.content_type, max_bytes)
 
     async def asave(
-        self, path: str | Path, index: int = 0, *, max_bytes: int | None = None
+        self, path: str | Path, index: int | None = None, *, max_bytes: int | None = None
     ) -> Path:
         """Async twin of :meth:`save`."""
+        if index is None:
+            return (await self.asave_all(path, max_bytes=max_bytes))[0]
         return await save_media_async(self.images[index], path, self.content_type, max_bytes)
+
+    def save_all(self, path: str | Path, *, max_bytes: int | None = None) -> list[Path]:
+        """Write every image: ``path``, then ``path`` with ``-2``, ``-3``... before the suffix."""
+        targets = numbered_paths(path, len(self.images))
+        return [
+            save_media(image, to, self.content_type, max_bytes)
+            for image, to in zip(self.images, targets, strict=True)
+        ]
+
+    async def asave_all(self, path: str | Path, *, max_bytes: int | None = None) -> list[Path]:
+        """Async twin of :meth:`save_all`."""
+        targets = numbered_paths(path, len(self.images))
+        return [
+            await save_media_async(image, to, self.content_type, max_bytes)
+            for image, to in zip(self.images, targets, strict=True)
+        ]
 
 
 class TTSResponse(_Response):

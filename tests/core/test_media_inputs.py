@@ -233,3 +233,23 @@ async def test_a_path_reaches_fal_as_a_data_uri_async(fal_server, tmp_path):
     assert fal_server.payload()["image_url"] == (
         "data:image/png;base64," + base64.b64encode(PNG).decode("ascii")
     )
+
+
+# ---------------------------------------------------------------- a model's own limits
+def test_a_fields_accepts_limits_the_size_of_its_media(tmp_path):
+    from tarash.tarash_gateway._media_check import check_accepted_media
+    from tarash.tarash_gateway.capabilities import Accepts
+
+    big = tmp_path / "big.png"
+    big.write_bytes(PNG + bytes(6_000_000))
+    frames = Accepts(roles=("first_frame",), media="image", max_bytes=5_000_000)
+    images = [{"image": PNG, "type": "first_frame"}, {"image": big, "type": "first_frame"}]
+
+    with pytest.raises(
+        ValidationError, match=r"image_list\[1\].image: 6.0 MB is over this model's limit of 5.0 MB"
+    ):
+        check_accepted_media(frames, "image_list", images)
+    check_accepted_media(frames, "image_list", [{"image": big, "type": "reference"}])  # not read
+    with pytest.raises(ValidationError, match="video: found image/png; accepted: video"):
+        check_accepted_media(Accepts(media="video"), "video", PNG)
+    check_accepted_media(Accepts(values=(1, 2)), "n", 1)  # no media: nothing to check

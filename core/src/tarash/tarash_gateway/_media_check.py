@@ -37,7 +37,7 @@ from tarash.tarash_gateway._media import (
 )
 from tarash.tarash_gateway.exceptions import ValidationError
 
-__all__ = ["check_media", "check_request_media", "request_media"]
+__all__ = ["check_accepted_media", "check_media", "check_request_media", "request_media"]
 
 # Declared types that name the same format as the sniffed one.
 _ALIASES = {
@@ -84,6 +84,30 @@ def check_request_media(request: Any, strict: bool = False) -> None:
     """
     for field, kind, value in request_media(request):
         check_media(value, field, kind, strict=strict)
+
+
+def check_accepted_media(accepts: Any, field: str, value: Any) -> None:
+    """Check the media of one mapped field against its ``Accepts`` (``media``, ``max_bytes``).
+
+    For field mappers: ``accepts.media`` names the kind, ``accepts.max_bytes``
+    the provider's documented limit; ``image_list`` is checked image by image
+    (only the roles ``accepts.roles`` takes). Does nothing when ``accepts`` has
+    no ``media``.
+
+    Raises:
+        ValidationError: See :func:`check_media`.
+    """
+    kind = getattr(accepts, "media", None)
+    if kind is None or value is None:
+        return
+    max_bytes = getattr(accepts, "max_bytes", None)
+    if field != "image_list":
+        check_media(value, field, kind, max_bytes=max_bytes)
+        return
+    roles = getattr(accepts, "roles", None)
+    for index, item in enumerate(value or []):
+        if isinstance(item, dict) and (roles is None or item.get("type") in roles):
+            check_media(item.get("image"), f"image_list[{index}].image", kind, max_bytes=max_bytes)
 
 
 def check_media(

@@ -293,3 +293,16 @@ def test_429_at_video_submit_is_waited_out(server: FakeXAIServer) -> None:
     )
     response = generate_video(video_config(server), VideoGenerationRequest(prompt="p"))
     assert response.video and server.count("POST", CREATE) == 2
+
+
+def test_a_403_that_names_no_moderation_is_an_http_error(server: FakeXAIServer) -> None:
+    server.inject(
+        "POST",
+        IMAGES,
+        status=403,
+        json_body={"code": "Forbidden", "error": "Your team is blocked from using this model."},
+    )
+    with pytest.raises(HTTPError) as caught:
+        generate_image(image_config(server), ImageGenerationRequest(prompt="p"))
+    assert not isinstance(caught.value, ContentModerationError)
+    assert caught.value.status_code == 403 and not is_retryable_error(caught.value)

@@ -21,7 +21,7 @@ from tarash.tarash_gateway.exceptions import (
 )
 from tarash.tarash_gateway.plugin import CallContext, error_for_response
 
-MODERATION_WORDS = ("moderation", "content policy", "content_policy", "safety", "blocked")
+MODERATION_WORDS = ("moderation", "content policy", "content_policy", "safety system")
 CREDIT_WORDS = ("credit", "balance", "spending limit", "billing")
 
 

@@ -148,8 +148,8 @@ ONE_VIDEO = FieldMapper(
     lambda _req, _value: None,  # 1 is Veo's default: nothing to send
     accepts=Accepts(
         values=(1,),
-        note="Veo takes sampleCount up to 4, but a tarash response holds one video: the "
-        "other samples would be paid for and dropped; call generate_video again",
+        note="one video per response: Veo's other samples (sampleCount up to 4) would be "
+        "paid for and dropped",
     ),
 )
 

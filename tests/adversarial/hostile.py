@@ -74,3 +74,77 @@ def register(plugin: object, names: list[str], name: str = "hostile-test") -> No
     """Register ``plugin`` as distribution tarash-hostile 6.6.6; ``names`` gets unregistered."""
     _plugins.registry.register(plugin, name, distribution=DISTRIBUTION, version=VERSION)
     names.append(name)
+
+
+class KeyHeadersPlugin(EchoPlugin):
+    """The echo protocol, the key also sent the ways other providers send theirs."""
+
+    name = "keyheaders"
+    HEADERS = ("xi-api-key", "x-goog-api-key", "api-key", "x-api-key", "cookie")
+
+    def info(self) -> ProviderInfo:
+        return super().info().model_copy(update={"name": "keyheaders", "api_key_env": []})
+
+    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+        return _with_headers(super().submit(payload, ctx), dict.fromkeys(self.HEADERS, ctx.api_key))
+
+
+class KeyInQueryPlugin(EchoPlugin):
+    """The echo protocol with the key in the query string too (what plugins must not do)."""
+
+    name = "keyinquery"
+
+    def info(self) -> ProviderInfo:
+        return super().info().model_copy(update={"name": "keyinquery", "api_key_env": []})
+
+    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
+        return _with_query(super().submit(payload, ctx), ctx.api_key or "")
+
+
+def _with_headers(flow: Flow[Any], headers: dict[str, Any]) -> Flow[Any]:
+    response = None
+    while True:
+        try:
+            item = flow.send(response)
+        except StopIteration as stop:
+            return stop.value
+        if hasattr(item, "headers"):
+            item.headers.update(headers)
+        response = yield item
+
+
+def _with_query(flow: Flow[Any], key: str) -> Flow[Any]:
+    import httpx
+
+    response = None
+    while True:
+        try:
+            item = flow.send(response)
+        except StopIteration as stop:
+            return stop.value
+        if isinstance(item, httpx.Request):
+            item.url = item.url.copy_merge_params({"key": key})
+        response = yield item
+
+
+class StrictCancelPlugin(EchoPlugin):
+    """The echo protocol; a refused cancel raises with the provider's body (as fal's does)."""
+
+    name = "strictcancel"
+
+    def info(self) -> ProviderInfo:
+        return super().info().model_copy(update={"name": "strictcancel", "api_key_env": []})
+
+    def cancel(self, job: Job, ctx: CallContext) -> Flow[None]:
+        return _strict_cancel(job, ctx)
+
+
+def _strict_cancel(job: Job, ctx: CallContext) -> Flow[None]:
+    import httpx
+
+    from tarash.tarash_gateway.plugin import error_for_response
+
+    headers = {"Authorization": f"Bearer {ctx.api_key}"}
+    response = yield httpx.Request("DELETE", ctx.url(f"/v1/jobs/{job.id}"), headers=headers)
+    if response.status_code >= 400:
+        raise error_for_response(response, ctx, request_id=job.id)

@@ -17,6 +17,7 @@ from tarash.tarash_gateway._media_check import check_request_media
 from tarash.tarash_gateway._plugin_types import ProviderInfo
 from tarash.tarash_gateway._plugins import LoadedProvider, install_hint
 from tarash.tarash_gateway._plugins import registry as plugin_registry
+from tarash.tarash_gateway._redact import redact_url
 from tarash.tarash_gateway._registry import handler_for, handler_modalities, user_field_mappers
 from tarash.tarash_gateway._validation import did_you_mean, warn_user
 from tarash.tarash_gateway.exceptions import (
@@ -140,7 +141,9 @@ def resolve(modality: Modality, config: GenerationConfig, request: GenerationReq
         )
     if not base_url.startswith(("http://", "https://")):
         raise ValidationError(
-            f"config.base_url={base_url!r} is not an http(s) URL", provider=provider, model=model
+            f"config.base_url={redact_url(base_url)!r} is not an http(s) URL",
+            provider=provider,
+            model=model,
         )
     link.base_url = base_url
     link.payload = map_fields(link, modality, request)

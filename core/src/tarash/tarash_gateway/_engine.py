@@ -22,7 +22,13 @@ import pydantic
 
 from tarash.tarash_gateway._chain import Link, resolve_chain
 from tarash.tarash_gateway._flow import CallHandler, Notify, Program, Send, SendAll
-from tarash.tarash_gateway._redact import redact_url, scrub_exception
+from tarash.tarash_gateway._redact import (
+    redact_url,
+    remember,
+    scrub,
+    scrub_exception,
+    url_password,
+)
 from tarash.tarash_gateway._transport import USER_AGENT
 from tarash.tarash_gateway.exceptions import (
     ContentModerationError,
@@ -70,6 +76,8 @@ def generate(
     config, request = _coerce(modality, config, request)
     links = resolve_chain(modality, config, request)
     secrets = [key for link in links for key in (link.api_key, link.config.api_key) if key]
+    secrets += [pw for link in links if (pw := url_password(link.base_url))]
+    remember(*secrets)  # masked from now on in logs, updates and responses too
     attempts: list[AttemptMetadata] = []
     for number, link in enumerate(links, start=1):
         started = _now()
@@ -346,6 +354,7 @@ def _prepare(link: Link, flow: Any, request: httpx.Request, deadline: float) -> 
     if "user-agent" not in request.headers:
         request.headers["User-Agent"] = USER_AGENT
     request.extensions["timeout"] = httpx.Timeout(remaining, connect=min(remaining, 10.0)).as_dict()
+    request.extensions["tarash_deadline"] = deadline  # the whole exchange ends by it
 
 
 def _send_all(
@@ -462,11 +471,11 @@ def _build_response(modality: Modality, link: Link, job: Job, status: JobStatus 
         return RESPONSE_TYPES[modality](
             request_id=job.id,
             status="completed",
-            raw_response=status.raw,
+            raw_response=scrub(status.raw),
             is_mock=link.is_mock,
             provider=link.provider,
             model=link.model,
-            **(status.output or {}),
+            **scrub(status.output or {}),
         )
     except pydantic.ValidationError as exc:
         raise MalformedResponseError(
@@ -488,9 +497,9 @@ def _update(
         request_id=job.id,
         status=status.state,
         progress_percent=100 if result is not None else status.progress_percent,
-        update=status.raw,
+        update=scrub(status.raw),
         queue_position=status.queue_position,
-        logs=status.logs,
+        logs=scrub(status.logs),
         provider=link.provider,
         model=link.model,
         attempt_number=record.attempt_number,

@@ -15,17 +15,25 @@ Cancellation (``asyncio.CancelledError``, ``KeyboardInterrupt``) raised while an
 effect runs is thrown into the engine too, so it can cancel the remote job. A
 submit request is the exception: it is allowed to finish first (its answer holds
 the id of a job the user pays for), and the interruption is delivered right after.
+Only a request already on the wire is waited for: the wait for an in-flight slot
+stays interruptible, and a cancelled call never starts another billable request.
+
+Each request carries the call's deadline (``request.extensions["tarash_deadline"]``,
+a ``time.monotonic()`` value, set by the engine): the slot wait and the whole
+exchange end by it (see ``_transport.send_sync`` / ``send_async``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
+import math
 import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -33,7 +41,7 @@ import anyio
 import httpx
 
 from tarash.tarash_gateway import _transport
-from tarash.tarash_gateway._plugin_types import STREAM_EXTENSION, Sleep
+from tarash.tarash_gateway._plugin_types import Sleep
 
 T = TypeVar("T")
 logger = logging.getLogger("tarash")
@@ -131,10 +139,27 @@ def _send_uninterrupted(effect: Send | SendAll) -> tuple[Any, BaseException | No
     previous = signal.getsignal(signal.SIGINT)
     if threading.current_thread() is not threading.main_thread() or not callable(previous):
         return _perform_sync(effect), None
+    if isinstance(effect, Send):
+        with _sync_slot(effect.request, effect.provider):  # interruptible: nothing sent yet
+            return _holding_sigint(effect, previous, threading.Event())
+    return _holding_sigint(effect, previous, threading.Event())
+
+
+def _holding_sigint(
+    effect: Send | SendAll, previous: Any, abandon: threading.Event
+) -> tuple[Any, BaseException | None]:
     interrupted: list[int] = []
-    signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
+
+    def hold(signum: int, frame: Any) -> None:
+        interrupted.append(signum)
+        abandon.set()  # requests of a SendAll not sent yet stay unsent
+
+    signal.signal(signal.SIGINT, hold)
     try:
-        value = _perform_sync(effect)
+        if isinstance(effect, Send):
+            value: Any = _transport.send_sync(effect.request)
+        else:
+            value = _send_all_sync(effect, abandon)
     except BaseException:
         signal.signal(signal.SIGINT, previous)
         if interrupted:
@@ -149,14 +174,24 @@ def _send_uninterrupted(effect: Send | SendAll) -> tuple[Any, BaseException | No
     return value, None
 
 
+@contextlib.contextmanager
+def _sync_slot(request: httpx.Request, provider: str) -> Iterator[None]:
+    """Hold one of ``provider``'s in-flight slots; give up at the request's deadline."""
+    limiter = _transport.sync_limiter(provider)
+    deadline = request.extensions.get("tarash_deadline")
+    timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+    if not limiter.acquire(timeout=timeout):
+        raise httpx.PoolTimeout("no free in-flight slot before the deadline", request=request)
+    try:
+        yield
+    finally:
+        limiter.release()
+
+
 def _perform_sync(effect: Effect) -> Any:
     if isinstance(effect, Send):
-        with _transport.sync_limiter(effect.provider):
-            stream = bool(effect.request.extensions.get(STREAM_EXTENSION))
-            response = _transport.sync_client().send(effect.request, stream=stream)
-            if stream and response.status_code >= 400:
-                response.read()  # an error body is small: the flow maps it
-            return response
+        with _sync_slot(effect.request, effect.provider):
+            return _transport.send_sync(effect.request)
     if isinstance(effect, SendAll):
         return _send_all_sync(effect)
     if isinstance(effect, Sleep):
@@ -176,12 +211,17 @@ def _perform_sync(effect: Effect) -> Any:
     return _portal_run(_call_async_handler(async_method, effect, loop))
 
 
-def _send_all_sync(effect: SendAll) -> list[httpx.Response | httpx.HTTPError]:
+def _send_all_sync(
+    effect: SendAll, abandon: threading.Event | None = None
+) -> list[httpx.Response | httpx.HTTPError]:
     """One thread per request (the pooled client is thread-safe); failures in place."""
 
     def one(request: httpx.Request) -> httpx.Response | httpx.HTTPError:
         try:
-            return _perform_sync(Send(request, effect.provider))  # type: ignore[no-any-return]
+            with _sync_slot(request, effect.provider):
+                if abandon is not None and abandon.is_set():
+                    return _not_sent(request)
+                return _transport.send_sync(request)
         except httpx.HTTPError as exc:
             return exc
 
@@ -258,11 +298,27 @@ async def run_async(program: Program[T]) -> T:
 
 
 async def _send_uncancelled(effect: Send | SendAll) -> tuple[Any, BaseException | None]:
-    """Send; if cancelled meanwhile, let the request finish and return the cancellation."""
-    task = asyncio.ensure_future(_perform_async(effect))
+    """Send; if cancelled meanwhile, let the request finish and return the cancellation.
+
+    The wait for an in-flight slot is not shielded: a call cancelled before its
+    submit went out never sends it (nor the requests of a SendAll still waiting).
+    """
+    if isinstance(effect, Send):
+        async with _async_slot(effect.request, effect.provider):
+            return await _finish_shielded(_transport.send_async(effect.request), None)
+    abandon = threading.Event()
+    return await _finish_shielded(_send_all_async(effect, abandon), abandon)
+
+
+async def _finish_shielded(
+    sending: Coroutine[Any, Any, Any], abandon: threading.Event | None
+) -> tuple[Any, BaseException | None]:
+    task = asyncio.ensure_future(sending)
     try:
         return await asyncio.shield(task), None
     except asyncio.CancelledError as cancelled:
+        if abandon is not None:
+            abandon.set()
         with anyio.CancelScope(shield=True):
             try:
                 value = await task
@@ -271,14 +327,31 @@ async def _send_uncancelled(effect: Send | SendAll) -> tuple[Any, BaseException 
         return value, cancelled
 
 
+@contextlib.asynccontextmanager
+async def _async_slot(request: httpx.Request, provider: str) -> AsyncIterator[None]:
+    """Hold one of ``provider``'s in-flight slots on this loop; give up at the deadline."""
+    limiter = _transport.async_limiter(provider)
+    deadline = request.extensions.get("tarash_deadline")
+    timeout = math.inf if deadline is None else max(0.0, deadline - time.monotonic())
+    with anyio.move_on_after(timeout) as scope:
+        await limiter.acquire()
+    if scope.cancelled_caught:
+        raise httpx.PoolTimeout("no free in-flight slot before the deadline", request=request)
+    try:
+        yield
+    finally:
+        limiter.release()
+
+
+def _not_sent(request: httpx.Request) -> httpx.HTTPError:
+    """What a request of a cancelled SendAll answers: it never went out."""
+    return httpx.ConnectError("not sent: the call was cancelled", request=request)
+
+
 async def _perform_async(effect: Effect) -> Any:
     if isinstance(effect, Send):
-        async with _transport.async_limiter(effect.provider):
-            stream = bool(effect.request.extensions.get(STREAM_EXTENSION))
-            response = await _transport.async_client().send(effect.request, stream=stream)
-            if stream and response.status_code >= 400:
-                await response.aread()  # an error body is small: the flow maps it
-            return response
+        async with _async_slot(effect.request, effect.provider):
+            return await _transport.send_async(effect.request)
     if isinstance(effect, SendAll):
         return await _send_all_async(effect)
     if isinstance(effect, Sleep):
@@ -382,12 +455,17 @@ async def _call_async_handler(
             await args[2].drain()
 
 
-async def _send_all_async(effect: SendAll) -> list[httpx.Response | httpx.HTTPError]:
+async def _send_all_async(
+    effect: SendAll, abandon: threading.Event | None = None
+) -> list[httpx.Response | httpx.HTTPError]:
     """One task per request; transport failures in place, anything else raised."""
 
     async def one(request: httpx.Request) -> httpx.Response | httpx.HTTPError:
         try:
-            return await _perform_async(Send(request, effect.provider))  # type: ignore[no-any-return]
+            async with _async_slot(request, effect.provider):
+                if abandon is not None and abandon.is_set():
+                    return _not_sent(request)
+                return await _transport.send_async(request)
         except httpx.HTTPError as exc:
             return exc
 

@@ -5,21 +5,39 @@ One ``httpx.Client`` serves every thread of the sync API; one
 shuts down. Requests to one provider are bounded (``max_in_flight``) so that
 thousands of concurrent jobs queue in the engine, cheaply, rather than inside
 httpcore's pool, whose queue handling is quadratic (encode/httpcore#1035).
+
+:func:`send_sync` / :func:`send_async` send one request of a flow:
+
+- the whole exchange (connect, headers, body) ends by the call's deadline, however
+  slowly the server trickles bytes (httpx's own timeouts are per read);
+- answers that are not media are read up to ``max_response_bytes`` and refused
+  beyond (a declared ``Content-Length`` over the cap is refused before reading);
+- redirects are followed here, not by httpx: to another origin only neutral
+  headers go along, so no provider key (``Authorization``, ``xi-api-key``,
+  ``x-goog-api-key``, ...) ever reaches another host.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import contextvars
+import math
 import os
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
+import anyio
+import httpcore
 import httpx
 
+from tarash.tarash_gateway._redact import redact_url
 from tarash.tarash_gateway._version import __version__
+from tarash.tarash_gateway.exceptions import MalformedResponseError
 
 USER_AGENT = f"tarash/{__version__}"
 
@@ -34,6 +52,16 @@ class HTTPSettings:
     transport: httpx.BaseTransport | None = None
     async_transport: httpx.AsyncBaseTransport | None = None
     proxy: str | None = None
+    max_response_bytes: int = int(os.environ.get("TARASH_MAX_RESPONSE_BYTES", str(32 << 20)))
+    max_redirects: int = 10
+
+
+MEDIA_TYPES = ("video/", "audio/", "image/", "application/octet-stream")
+"""Content types of media answers, which ``max_response_bytes`` does not cap."""
+CROSS_ORIGIN_HEADERS = frozenset(
+    {"user-agent", "accept", "accept-encoding", "accept-language", "content-type", "content-length"}
+)
+"""The only request headers a redirect carries to another origin."""
 
 
 @dataclass
@@ -60,6 +88,7 @@ def configure_http(
     transport: httpx.BaseTransport | None = None,
     async_transport: httpx.AsyncBaseTransport | None = None,
     proxy: str | None = None,
+    max_response_bytes: int | None = None,
 ) -> None:
     """Tune the shared HTTP clients (applies to clients created afterwards).
 
@@ -70,6 +99,8 @@ def configure_http(
         transport: An ``httpx.BaseTransport`` for the sync client (tests: MockTransport).
         async_transport: An ``httpx.AsyncBaseTransport`` for async clients.
         proxy: Proxy URL for every request.
+        max_response_bytes: Largest answer read into memory, media downloads
+            excepted (default 32 MiB; ``TARASH_MAX_RESPONSE_BYTES``).
     """
     global _sync_client
     with _lock:
@@ -85,6 +116,8 @@ def configure_http(
             settings.async_transport = async_transport
         if proxy is not None:
             settings.proxy = proxy
+        if max_response_bytes is not None:
+            settings.max_response_bytes = max_response_bytes
         if _sync_client is not None:
             _sync_client.close()
             _sync_client = None
@@ -107,7 +140,7 @@ def _client_options() -> dict[str, object]:
             max_keepalive_connections=settings.max_connections,
         ),
         "headers": {"User-Agent": USER_AGENT},
-        "follow_redirects": True,
+        "follow_redirects": False,  # send_sync / send_async follow them, without keys
         "proxy": settings.proxy,
     }
 
@@ -120,6 +153,8 @@ def sync_client() -> httpx.Client:
         with _lock:
             if _sync_client is None:
                 _sync_client = httpx.Client(transport=settings.transport, **_client_options())  # type: ignore[arg-type]
+                if settings.transport is None:
+                    _bound_by_deadline(_sync_client)
             client = _sync_client
     return client
 
@@ -174,3 +209,232 @@ def async_limiter(provider: str) -> asyncio.Semaphore:
 def _close_sync_client() -> None:
     if _sync_client is not None:
         _sync_client.close()
+
+
+# ---------------------------------------------------------------- sending
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "tarash_deadline", default=None
+)
+
+
+def send_sync(request: httpx.Request) -> httpx.Response:
+    """Send ``request`` on the shared sync client, within its ``tarash_deadline``."""
+    deadline: float | None = request.extensions.get("tarash_deadline")
+    token = _deadline.set(deadline)
+    try:
+        client = sync_client()
+        for _ in range(settings.max_redirects + 1):
+            response = client.send(request, stream=True)
+            try:
+                if not response.has_redirect_location:
+                    _check_declared_size(response)
+                    return _complete(response, _read_sync(response, deadline))
+            finally:
+                response.close()
+            request = redirect_request(request, response)
+        raise httpx.TooManyRedirects(
+            f"more than {settings.max_redirects} redirects", request=request
+        )
+    finally:
+        _deadline.reset(token)
+
+
+async def send_async(request: httpx.Request) -> httpx.Response:
+    """Send ``request`` on the loop's shared client, within its ``tarash_deadline``."""
+    deadline: float | None = request.extensions.get("tarash_deadline")
+    remaining = math.inf if deadline is None else max(0.0, deadline - time.monotonic())
+    try:
+        with anyio.fail_after(remaining):
+            client = async_client()
+            for _ in range(settings.max_redirects + 1):
+                response = await client.send(request, stream=True)
+                try:
+                    if not response.has_redirect_location:
+                        _check_declared_size(response)
+                        return _complete(response, await _read_async(response))
+                finally:
+                    await response.aclose()
+                request = redirect_request(request, response)
+    except TimeoutError:
+        raise _deadline_reached(request) from None
+    raise httpx.TooManyRedirects(f"more than {settings.max_redirects} redirects", request=request)
+
+
+def redirect_request(request: httpx.Request, response: httpx.Response) -> httpx.Request:
+    """The request a redirect asks for; to another origin it carries no credentials."""
+    url = request.url.join(response.headers["location"])
+    method = request.method
+    if (response.status_code == 303 and method != "HEAD") or (
+        response.status_code in (301, 302) and method == "POST"
+    ):
+        method = "GET"
+    same_origin = (url.scheme, url.host, url.port) == (
+        request.url.scheme,
+        request.url.host,
+        request.url.port,
+    )
+    headers = [
+        (name, value)
+        for name, value in request.headers.multi_items()
+        if name.lower() != "host" and (same_origin or name.lower() in CROSS_ORIGIN_HEADERS)
+    ]
+    if method != request.method:  # the body is dropped with the method change
+        drop = {"content-type", "content-length", "transfer-encoding"}
+        headers = [(n, v) for n, v in headers if n.lower() not in drop]
+        return httpx.Request(method, url, headers=headers, extensions=request.extensions)
+    headers.insert(0, ("Host", url.netloc.decode("ascii")))  # not derived when a stream is given
+    return httpx.Request(
+        method, url, headers=headers, stream=request.stream, extensions=request.extensions
+    )
+
+
+def _is_media(response: httpx.Response) -> bool:
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.lower().startswith(MEDIA_TYPES)
+
+
+def _check_declared_size(response: httpx.Response) -> None:
+    declared = response.headers.get("content-length", "")
+    if (
+        declared.isdigit()
+        and int(declared) > settings.max_response_bytes
+        and not _is_media(response)
+    ):
+        raise _too_large(response, f"declares a {int(declared)}-byte body")
+
+
+def _read_sync(response: httpx.Response, deadline: float | None) -> bytes:
+    limit = math.inf if _is_media(response) else settings.max_response_bytes
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(response, f"sent more than {limit} bytes")
+        chunks.append(chunk)
+        if deadline is not None and time.monotonic() >= deadline:
+            raise _deadline_reached(response.request)
+    return b"".join(chunks)
+
+
+async def _read_async(response: httpx.Response) -> bytes:
+    limit = math.inf if _is_media(response) else settings.max_response_bytes
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(response, f"sent more than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _complete(response: httpx.Response, content: bytes) -> httpx.Response:
+    """A fully read copy of a streamed response (``content`` already decoded)."""
+    drop = {b"content-encoding", b"content-length", b"transfer-encoding"}
+    headers = [(k, v) for k, v in response.headers.raw if k.lower() not in drop]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=content,
+        request=response.request,
+        extensions=response.extensions,
+    )
+
+
+def _too_large(response: httpx.Response, what: str) -> MalformedResponseError:
+    request = response.request
+    return MalformedResponseError(
+        f"{request.method} {redact_url(str(request.url))} answered {response.status_code} "
+        f"({response.headers.get('content-type', 'no content type')}) and {what}, over the "
+        f"{settings.max_response_bytes}-byte limit for answers that are not media "
+        "(configure_http(max_response_bytes=...))",
+        status_code=response.status_code,
+    )
+
+
+def _deadline_reached(request: httpx.Request) -> httpx.ReadTimeout:
+    return httpx.ReadTimeout("the call's deadline passed during the request", request=request)
+
+
+# ---------------------------------------------------------------- socket deadline (sync)
+def _bound_by_deadline(client: httpx.Client) -> None:
+    """Clamp every socket operation of ``client`` to the deadline of the current call.
+
+    httpx's read timeout applies to each read, so a server trickling a byte at a
+    time holds a sync call forever; the clamp makes the whole exchange end by
+    the deadline. (Async calls are bounded by a cancel scope instead.)
+    """
+    pool = getattr(getattr(client, "_transport", None), "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if backend is not None and not isinstance(backend, _DeadlineBackend):
+        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+
+
+def _clamped(timeout: float | None, operation: str) -> float | None:
+    """``timeout`` cut to what is left before the current call's deadline."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        error = {"connect": httpcore.ConnectTimeout, "write": httpcore.WriteTimeout}.get(
+            operation, httpcore.ReadTimeout
+        )
+        raise error("the call's deadline passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream:
+    """A network stream whose reads and writes end by the current call's deadline."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _clamped(timeout, "read"))  # type: ignore[no-any-return]
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _clamped(timeout, "write"))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> Any:
+        stream = self._stream.start_tls(ssl_context, server_hostname, _clamped(timeout, "connect"))
+        return _DeadlineStream(stream)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend:
+    """Wraps httpcore's sync network backend with :class:`_DeadlineStream`."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> Any:
+        stream = self._backend.connect_tcp(
+            host, port, _clamped(timeout, "connect"), local_address, socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> Any:
+        return _DeadlineStream(
+            self._backend.connect_unix_socket(path, _clamped(timeout, "connect"), socket_options)
+        )
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)

@@ -31,7 +31,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
 import httpcore
 import httpx
 
@@ -175,6 +174,8 @@ def _loop_state() -> _LoopState:
     state = _loops.get(loop)
     if state is None:
         client = httpx.AsyncClient(transport=settings.async_transport, **_client_options())  # type: ignore[arg-type]
+        if settings.async_transport is None:
+            _bound_by_deadline(client)
         state = _LoopState(client=client)
         state.closer = _close_at_loop_shutdown(client)
         # Starting the async generator registers it with the loop; asyncio.run()'s
@@ -242,22 +243,23 @@ def send_sync(request: httpx.Request) -> httpx.Response:
 async def send_async(request: httpx.Request) -> httpx.Response:
     """Send ``request`` on the loop's shared client, within its ``tarash_deadline``."""
     deadline: float | None = request.extensions.get("tarash_deadline")
-    remaining = math.inf if deadline is None else max(0.0, deadline - time.monotonic())
+    token = _deadline.set(deadline)
     try:
-        with anyio.fail_after(remaining):
-            client = async_client()
-            for _ in range(settings.max_redirects + 1):
-                response = await client.send(request, stream=True)
-                try:
-                    if not response.has_redirect_location:
-                        _check_declared_size(response)
-                        return _complete(response, await _read_async(response))
-                finally:
-                    await response.aclose()
-                request = redirect_request(request, response)
-    except TimeoutError:
-        raise _deadline_reached(request) from None
-    raise httpx.TooManyRedirects(f"more than {settings.max_redirects} redirects", request=request)
+        client = async_client()
+        for _ in range(settings.max_redirects + 1):
+            response = await client.send(request, stream=True)
+            try:
+                if not response.has_redirect_location:
+                    _check_declared_size(response)
+                    return _complete(response, await _read_async(response, deadline))
+            finally:
+                await response.aclose()
+            request = redirect_request(request, response)
+        raise httpx.TooManyRedirects(
+            f"more than {settings.max_redirects} redirects", request=request
+        )
+    finally:
+        _deadline.reset(token)
 
 
 def redirect_request(request: httpx.Request, response: httpx.Response) -> httpx.Request:
@@ -312,12 +314,12 @@ def _read_sync(response: httpx.Response, deadline: float | None) -> bytes:
         if size > limit:
             raise _too_large(response, f"sent more than {limit} bytes")
         chunks.append(chunk)
-        if deadline is not None and time.monotonic() >= deadline:
+        if deadline is not None and time.monotonic() >= deadline + READ_GRACE:
             raise _deadline_reached(response.request)
     return b"".join(chunks)
 
 
-async def _read_async(response: httpx.Response) -> bytes:
+async def _read_async(response: httpx.Response, deadline: float | None) -> bytes:
     limit = math.inf if _is_media(response) else settings.max_response_bytes
     chunks: list[bytes] = []
     size = 0
@@ -326,6 +328,8 @@ async def _read_async(response: httpx.Response) -> bytes:
         if size > limit:
             raise _too_large(response, f"sent more than {limit} bytes")
         chunks.append(chunk)
+        if deadline is not None and time.monotonic() >= deadline + READ_GRACE:
+            raise _deadline_reached(response.request)
     return b"".join(chunks)
 
 
@@ -357,84 +361,120 @@ def _deadline_reached(request: httpx.Request) -> httpx.ReadTimeout:
     return httpx.ReadTimeout("the call's deadline passed during the request", request=request)
 
 
-# ---------------------------------------------------------------- socket deadline (sync)
-def _bound_by_deadline(client: httpx.Client) -> None:
-    """Clamp every socket operation of ``client`` to the deadline of the current call.
+# ---------------------------------------------------------------- socket deadline
+READ_GRACE = 0.5
+"""Seconds past the deadline (or past a late request's last write) by which reads end.
+
+Each read keeps httpx's own timeout (what was left of the call when the request
+was prepared); the grace only bounds the total. A client starved of CPU may
+write its request after the deadline: its answer still gets READ_GRACE seconds,
+so a request sent is never abandoned unread, and a trickling server cannot hold
+the call past max(deadline, last write) + READ_GRACE."""
+
+
+def _bound_by_deadline(client: httpx.Client | httpx.AsyncClient) -> None:
+    """Cut every socket read of ``client`` at the deadline of the current call.
 
     httpx's read timeout applies to each read, so a server trickling a byte at a
-    time holds a sync call forever; the clamp makes the whole exchange end by
-    the deadline. (Async calls are bounded by a cancel scope instead.)
+    time would hold a call forever; the clamp makes the exchange end by the
+    deadline (plus READ_GRACE). Connects and writes keep httpx's own timeouts:
+    a request that is due goes out whole.
     """
     pool = getattr(getattr(client, "_transport", None), "_pool", None)
     backend = getattr(pool, "_network_backend", None)
-    if backend is not None and not isinstance(backend, _DeadlineBackend):
-        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+    if backend is None or isinstance(backend, _DeadlineBackend | _AsyncDeadlineBackend):
+        return
+    wrapper = _AsyncDeadlineBackend if isinstance(client, httpx.AsyncClient) else _DeadlineBackend
+    pool._network_backend = wrapper(backend)  # type: ignore[union-attr]
 
 
-def _clamped(timeout: float | None, operation: str) -> float | None:
-    """``timeout`` cut to what is left before the current call's deadline."""
+def _read_timeout(timeout: float | None, written: float) -> float | None:
+    """``timeout`` cut so that the read ends READ_GRACE after the deadline (or last write)."""
     deadline = _deadline.get()
     if deadline is None:
         return timeout
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        error = {"connect": httpcore.ConnectTimeout, "write": httpcore.WriteTimeout}.get(
-            operation, httpcore.ReadTimeout
-        )
-        raise error("the call's deadline passed")
-    return remaining if timeout is None else min(timeout, remaining)
+    left = max(deadline, written) + READ_GRACE - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the call's deadline passed")
+    return left if timeout is None else min(timeout, left)
 
 
 class _DeadlineStream:
-    """A network stream whose reads and writes end by the current call's deadline."""
+    """A sync network stream whose reads end by the current call's deadline."""
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
+        self._written = 0.0
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _clamped(timeout, "read"))  # type: ignore[no-any-return]
+        return self._stream.read(max_bytes, _read_timeout(timeout, self._written))  # type: ignore[no-any-return]
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _clamped(timeout, "write"))
+        self._stream.write(buffer, timeout)
+        self._written = time.monotonic()
 
     def close(self) -> None:
         self._stream.close()
 
-    def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
-    ) -> Any:
-        stream = self._stream.start_tls(ssl_context, server_hostname, _clamped(timeout, "connect"))
-        return _DeadlineStream(stream)
+    def start_tls(self, *args: Any, **kwargs: Any) -> Any:
+        return _DeadlineStream(self._stream.start_tls(*args, **kwargs))
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
 
 
 class _DeadlineBackend:
-    """Wraps httpcore's sync network backend with :class:`_DeadlineStream`."""
+    """httpcore's sync network backend, its streams wrapped in :class:`_DeadlineStream`."""
 
     def __init__(self, backend: Any) -> None:
         self._backend = backend
 
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> Any:
-        stream = self._backend.connect_tcp(
-            host, port, _clamped(timeout, "connect"), local_address, socket_options
-        )
-        return _DeadlineStream(stream)
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> Any:
+        return _DeadlineStream(self._backend.connect_tcp(*args, **kwargs))
 
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> Any:
-        return _DeadlineStream(
-            self._backend.connect_unix_socket(path, _clamped(timeout, "connect"), socket_options)
-        )
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> Any:
+        return _DeadlineStream(self._backend.connect_unix_socket(*args, **kwargs))
 
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
+
+
+class _AsyncDeadlineStream:
+    """An async network stream whose reads end by the current call's deadline."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._written = 0.0
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        left = _read_timeout(timeout, self._written)
+        return await self._stream.read(max_bytes, left)  # type: ignore[no-any-return]
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._stream.write(buffer, timeout)
+        self._written = time.monotonic()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(self, *args: Any, **kwargs: Any) -> Any:
+        return _AsyncDeadlineStream(await self._stream.start_tls(*args, **kwargs))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _AsyncDeadlineBackend:
+    """httpcore's async network backend, its streams wrapped in :class:`_AsyncDeadlineStream`."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    async def connect_tcp(self, *args: Any, **kwargs: Any) -> Any:
+        return _AsyncDeadlineStream(await self._backend.connect_tcp(*args, **kwargs))
+
+    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> Any:
+        return _AsyncDeadlineStream(await self._backend.connect_unix_socket(*args, **kwargs))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)

@@ -226,6 +226,8 @@ def send_sync(request: httpx.Request) -> httpx.Response:
         client = sync_client()
         for _ in range(settings.max_redirects + 1):
             response = client.send(request, stream=True)
+            if _streamed(request, response):
+                return response  # the flow reads it as it comes
             try:
                 if not response.has_redirect_location:
                     _check_declared_size(response)
@@ -248,6 +250,8 @@ async def send_async(request: httpx.Request) -> httpx.Response:
         client = async_client()
         for _ in range(settings.max_redirects + 1):
             response = await client.send(request, stream=True)
+            if _streamed(request, response):
+                return response  # the flow reads it as it comes
             try:
                 if not response.has_redirect_location:
                     _check_declared_size(response)
@@ -288,6 +292,13 @@ def redirect_request(request: httpx.Request, response: httpx.Response) -> httpx.
     return httpx.Request(
         method, url, headers=headers, stream=request.stream, extensions=request.extensions
     )
+
+
+def _streamed(request: httpx.Request, response: httpx.Response) -> bool:
+    """A successful answer to a request the flow marked ``streamed()``: handed over unread."""
+    from tarash.tarash_gateway.plugin import STREAM_EXTENSION
+
+    return bool(request.extensions.get(STREAM_EXTENSION)) and response.status_code < 300
 
 
 def _is_media(response: httpx.Response) -> bool:

@@ -34,6 +34,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from tarash.tarash_gateway._plugin_types import STREAM_EXTENSION
 from tarash.tarash_gateway._redact import redact_url
 from tarash.tarash_gateway._version import __version__
 from tarash.tarash_gateway.exceptions import MalformedResponseError
@@ -296,8 +297,6 @@ def redirect_request(request: httpx.Request, response: httpx.Response) -> httpx.
 
 def _streamed(request: httpx.Request, response: httpx.Response) -> bool:
     """A successful answer to a request the flow marked ``streamed()``: handed over unread."""
-    from tarash.tarash_gateway.plugin import STREAM_EXTENSION
-
     return bool(request.extensions.get(STREAM_EXTENSION)) and response.status_code < 300
 
 

@@ -41,7 +41,7 @@ import anyio
 import httpx
 
 from tarash.tarash_gateway import _transport
-from tarash.tarash_gateway._plugin_types import Sleep
+from tarash.tarash_gateway._plugin_types import STREAM_EXTENSION, Sleep
 
 T = TypeVar("T")
 logger = logging.getLogger("tarash")
@@ -157,7 +157,7 @@ def _holding_sigint(
     signal.signal(signal.SIGINT, hold)
     try:
         if isinstance(effect, Send):
-            value: Any = _transport.send_sync(effect.request)
+            value: Any = _transport.send_sync(effect.request, _streamed(effect.request))
         else:
             value = _send_all_sync(effect, abandon)
     except BaseException:
@@ -191,7 +191,7 @@ def _sync_slot(request: httpx.Request, provider: str) -> Iterator[None]:
 def _perform_sync(effect: Effect) -> Any:
     if isinstance(effect, Send):
         with _sync_slot(effect.request, effect.provider):
-            return _transport.send_sync(effect.request)
+            return _transport.send_sync(effect.request, _streamed(effect.request))
     if isinstance(effect, SendAll):
         return _send_all_sync(effect)
     if isinstance(effect, Sleep):
@@ -221,7 +221,7 @@ def _send_all_sync(
             with _sync_slot(request, effect.provider):
                 if abandon is not None and abandon.is_set():
                     return _not_sent(request)
-                return _transport.send_sync(request)
+                return _transport.send_sync(request, _streamed(request))
         except httpx.HTTPError as exc:
             return exc
 
@@ -305,7 +305,9 @@ async def _send_uncancelled(effect: Send | SendAll) -> tuple[Any, BaseException 
     """
     if isinstance(effect, Send):
         async with _async_slot(effect.request, effect.provider):
-            return await _finish_shielded(_transport.send_async(effect.request), None)
+            return await _finish_shielded(
+                _transport.send_async(effect.request, _streamed(effect.request)), None
+            )
     abandon = threading.Event()
     return await _finish_shielded(_send_all_async(effect, abandon), abandon)
 
@@ -343,6 +345,11 @@ async def _async_slot(request: httpx.Request, provider: str) -> AsyncIterator[No
         limiter.release()
 
 
+def _streamed(request: httpx.Request) -> bool:
+    """The flow marked ``request`` streamed(): its successful answer is read as it comes."""
+    return bool(request.extensions.get(STREAM_EXTENSION))
+
+
 def _not_sent(request: httpx.Request) -> httpx.HTTPError:
     """What a request of a cancelled SendAll answers: it never went out."""
     return httpx.ConnectError("not sent: the call was cancelled", request=request)
@@ -351,7 +358,7 @@ def _not_sent(request: httpx.Request) -> httpx.HTTPError:
 async def _perform_async(effect: Effect) -> Any:
     if isinstance(effect, Send):
         async with _async_slot(effect.request, effect.provider):
-            return await _transport.send_async(effect.request)
+            return await _transport.send_async(effect.request, _streamed(effect.request))
     if isinstance(effect, SendAll):
         return await _send_all_async(effect)
     if isinstance(effect, Sleep):
@@ -465,7 +472,7 @@ async def _send_all_async(
             async with _async_slot(request, effect.provider):
                 if abandon is not None and abandon.is_set():
                     return _not_sent(request)
-                return await _transport.send_async(request)
+                return await _transport.send_async(request, _streamed(request))
         except httpx.HTTPError as exc:
             return exc
 

@@ -34,7 +34,6 @@ from typing import Any
 import httpcore
 import httpx
 
-from tarash.tarash_gateway._plugin_types import STREAM_EXTENSION
 from tarash.tarash_gateway._redact import redact_url
 from tarash.tarash_gateway._version import __version__
 from tarash.tarash_gateway.exceptions import MalformedResponseError
@@ -219,15 +218,18 @@ _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 )
 
 
-def send_sync(request: httpx.Request) -> httpx.Response:
-    """Send ``request`` on the shared sync client, within its ``tarash_deadline``."""
+def send_sync(request: httpx.Request, streamed: bool = False) -> httpx.Response:
+    """Send ``request`` on the shared sync client, within its ``tarash_deadline``.
+
+    ``streamed``: a successful answer is returned unread, for the flow to stream.
+    """
     deadline: float | None = request.extensions.get("tarash_deadline")
     token = _deadline.set(deadline)
     try:
         client = sync_client()
         for _ in range(settings.max_redirects + 1):
             response = client.send(request, stream=True)
-            if _streamed(request, response):
+            if streamed and response.status_code < 300:
                 return response  # the flow reads it as it comes
             try:
                 if not response.has_redirect_location:
@@ -243,15 +245,15 @@ def send_sync(request: httpx.Request) -> httpx.Response:
         _deadline.reset(token)
 
 
-async def send_async(request: httpx.Request) -> httpx.Response:
-    """Send ``request`` on the loop's shared client, within its ``tarash_deadline``."""
+async def send_async(request: httpx.Request, streamed: bool = False) -> httpx.Response:
+    """Send ``request`` on the loop's shared client (see :func:`send_sync`)."""
     deadline: float | None = request.extensions.get("tarash_deadline")
     token = _deadline.set(deadline)
     try:
         client = async_client()
         for _ in range(settings.max_redirects + 1):
             response = await client.send(request, stream=True)
-            if _streamed(request, response):
+            if streamed and response.status_code < 300:
                 return response  # the flow reads it as it comes
             try:
                 if not response.has_redirect_location:
@@ -293,11 +295,6 @@ def redirect_request(request: httpx.Request, response: httpx.Response) -> httpx.
     return httpx.Request(
         method, url, headers=headers, stream=request.stream, extensions=request.extensions
     )
-
-
-def _streamed(request: httpx.Request, response: httpx.Response) -> bool:
-    """A successful answer to a request the flow marked ``streamed()``: handed over unread."""
-    return bool(request.extensions.get(STREAM_EXTENSION)) and response.status_code < 300
 
 
 def _is_media(response: httpx.Response) -> bool:

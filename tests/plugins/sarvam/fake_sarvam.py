@@ -1,7 +1,9 @@
 """A fake Sarvam AI text-to-speech API on 127.0.0.1 (docs.sarvam.ai), returning real audio.
 
-Route:
-    POST /text-to-speech   JSON body → ``{"request_id", "audios": ["<base64>"]}``
+Routes:
+    POST /text-to-speech          JSON body → ``{"request_id", "audios": ["<base64>"]}``
+    POST /text-to-speech/stream   the same body → the binary audio, chunked
+                                  (``stream_chunks`` pieces, ``stream_interval`` s apart)
 
 Checks, as Sarvam documents them: the ``api-subscription-key`` header (403
 ``invalid_api_key_error``), unknown body fields (422), models, the required
@@ -62,6 +64,10 @@ FIELDS = {
     "enable_preprocessing", "dict_id",
 }  # fmt: skip
 CODECS = ("wav", "mp3", "linear16", "mulaw", "alaw", "opus", "flac", "aac")
+STREAM_TYPES = {
+    "wav": "audio/wav", "mp3": "audio/mpeg", "linear16": "audio/pcm", "mulaw": "audio/basic",
+    "alaw": "audio/basic", "opus": "audio/opus", "flac": "audio/flac", "aac": "audio/aac",
+}  # fmt: skip
 
 
 def error(status: int, code: str, message: str) -> FakeResponse:
@@ -98,9 +104,38 @@ class FakeSarvamServer(FakeServer):
         self.busy = False
         self.generated: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
+        self.stream_chunks = 4
+        self.stream_interval = 0.0
+        self.stream_drop_after: int | None = None
         self.add_route("POST", r"/text-to-speech", self._tts)
+        self.add_route("POST", r"/text-to-speech/stream", self._tts_stream)
 
     def _tts(self, request: FakeRequest) -> FakeResponse:
+        checked = self._checked(request)
+        if isinstance(checked, FakeResponse):
+            return checked
+        body, seconds, rate, codec = checked
+        audio = base64.b64encode(speech(codec, seconds, rate)).decode("ascii")
+        request_id = f"20261128_{next(self._ids):08d}"
+        return FakeResponse.json({"request_id": request_id, "audios": [audio]})
+
+    def _tts_stream(self, request: FakeRequest) -> FakeResponse:
+        """``/text-to-speech/stream``: the binary audio, chunked; rates above 24 kHz refused."""
+        checked = self._checked(request, stream=True)
+        if isinstance(checked, FakeResponse):
+            return checked
+        body, seconds, rate, codec = checked
+        audio = speech(codec, seconds, rate)
+        size = -(-len(audio) // self.stream_chunks)
+        chunks = [audio[i : i + size] for i in range(0, len(audio), size)]
+        headers = {"x-request-id": f"20261128_{next(self._ids):08d}"}
+        return FakeResponse.stream(
+            chunks, STREAM_TYPES[codec], self.stream_interval, headers, self.stream_drop_after
+        )
+
+    def _checked(
+        self, request: FakeRequest, stream: bool = False
+    ) -> FakeResponse | tuple[dict[str, Any], float, int, str]:
         key = request.headers.get("api-subscription-key")
         if not key or (self.api_key is not None and key != self.api_key):
             return error(403, "invalid_api_key_error", "Invalid API key")
@@ -139,7 +174,7 @@ class FakeSarvamServer(FakeServer):
             if name in body and name not in rules["ranges"]:
                 return error(400, "invalid_request_error", f"{name} is not supported by {model}")
         rate = body.get("speech_sample_rate", rules["default_rate"])
-        if rate not in rules["rates"]:
+        if rate not in rules["rates"] or (stream and rate > 24000):
             return error(400, "invalid_request_error", f"speech_sample_rate {rate} not supported")
         codec = body.get("output_audio_codec", "wav")
         if codec not in CODECS:
@@ -149,7 +184,4 @@ class FakeSarvamServer(FakeServer):
                 return error(429, "insufficient_quota_error", "Credits exhausted")
             self.credits -= len(text)
         self.generated.append(body)
-        seconds = max(0.3, min(5.0, len(text) / 15))
-        audio = base64.b64encode(speech(codec, seconds, rate)).decode("ascii")
-        request_id = f"20261128_{next(self._ids):08d}"
-        return FakeResponse.json({"request_id": request_id, "audios": [audio]})
+        return body, max(0.3, min(5.0, len(text) / 15)), rate, codec

@@ -28,6 +28,7 @@ from tarash.tarash_gateway.plugin import (
     ModelFamily,
     ProviderInfo,
     ProviderPlugin,
+    StreamStart,
     stored_status,
 )
 from tarash_sarvam import _flows
@@ -109,6 +110,10 @@ class SarvamProvider(ProviderPlugin):
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """Send the speech request; the Job comes back already complete."""
         return _flows.submit(payload, ctx)
+
+    def stream(self, payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart]:
+        """``POST /text-to-speech/stream`` for ``stream_tts`` (same body, binary answer)."""
+        return _flows.stream(payload, ctx)
 
     def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
         """Return the stored status (Sarvam has no job to poll)."""

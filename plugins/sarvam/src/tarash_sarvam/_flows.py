@@ -13,22 +13,27 @@ from typing import Any
 
 import httpx
 
-from tarash.tarash_gateway.exceptions import GenerationFailedError
+from tarash.tarash_gateway.exceptions import GenerationFailedError, ValidationError
 from tarash.tarash_gateway.plugin import (
     CallContext,
     Flow,
     Job,
     JobStatus,
+    StreamStart,
     audio_duration,
     json_body,
     malformed_response,
     send,
+    streamed,
 )
 from tarash_sarvam._errors import error_for
 from tarash_sarvam._mapping import unsent_extra_params
 from tarash_sarvam._models import CODECS
 
 ENDPOINT = "/text-to-speech"
+STREAM_ENDPOINT = "/text-to-speech/stream"
+STREAM_MAX_RATE = 24000
+"""Rates above 24000 Hz are REST-only at Sarvam (not streamed)."""
 _CODEC_TYPES = dict(CODECS.values())
 _DURATION_CODECS = {"wav": "wav", "linear16": "pcm", "mulaw": "ulaw", "alaw": "ulaw"}
 
@@ -36,6 +41,30 @@ _DURATION_CODECS = {"wav": "wav", "linear16": "pcm", "mulaw": "ulaw", "alaw": "u
 def headers(ctx: CallContext) -> dict[str, str]:
     """Auth header of every Sarvam call."""
     return {"api-subscription-key": ctx.api_key or ""}
+
+
+def stream(payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart]:
+    """``POST /text-to-speech/stream``: the audio in the requested codec as it is made."""
+    rate = payload.get("speech_sample_rate")
+    if isinstance(rate, int) and rate > STREAM_MAX_RATE:
+        raise ValidationError(
+            f"output_format.sample_rate={rate} is not accepted for streaming; Sarvam streams "
+            "8000, 16000, 22050 or 24000 Hz (higher rates are REST-only: use generate_tts)",
+            provider=ctx.provider,
+            model=ctx.model,
+        )
+    request = httpx.Request("POST", ctx.url(STREAM_ENDPOINT), headers=headers(ctx), json=payload)
+    response = yield streamed(request)
+    assert response is not None
+    if response.status_code >= 400:
+        raise error_for(response, ctx)
+    codec = str(payload.get("output_audio_codec", "wav"))
+    return StreamStart(
+        response=response,
+        content_type=_CODEC_TYPES.get(codec, "audio/wav"),
+        request_id=response.headers.get("x-request-id"),
+        raw={"model": payload.get("model"), "speaker": payload.get("speaker"), "codec": codec},
+    )
 
 
 def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:

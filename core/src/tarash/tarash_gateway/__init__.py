@@ -66,6 +66,22 @@ if TYPE_CHECKING:
         VideoGenerationResponse,
         VideoGenerationUpdate,
         format_to_content_type,
+    from tarash.tarash_gateway.jobs import (
+        cancel_job,
+        cancel_job_async,
+        configure_jobs,
+        get_job_status,
+        get_job_status_async,
+        submit_image,
+        submit_image_async,
+        submit_sts,
+        submit_sts_async,
+        submit_tts,
+        submit_tts_async,
+        submit_video,
+        submit_video_async,
+        wait_for_job,
+        wait_for_job_async,
     )
     from tarash.tarash_gateway.plugin import ProviderInfo
     from tarash.tarash_gateway.streaming import (
@@ -106,7 +122,10 @@ __all__ = [
     "VideoGenerationUpdate",
     "__version__",
     "broken_plugins",
+    "cancel_job",
+    "cancel_job_async",
     "configure_http",
+    "configure_jobs",
     "describe_model",
     "format_to_content_type",
     "generate_image",
@@ -117,6 +136,8 @@ __all__ = [
     "generate_tts_async",
     "generate_video",
     "generate_video_async",
+    "get_job_status",
+    "get_job_status_async",
     "get_provider_field_mapping",
     "hookimpl",
     "installed_providers",
@@ -128,7 +149,17 @@ __all__ = [
     "stream_sts_async",
     "stream_tts",
     "stream_tts_async",
+    "submit_image",
+    "submit_image_async",
+    "submit_sts",
+    "submit_sts_async",
+    "submit_tts",
+    "submit_tts_async",
+    "submit_video",
+    "submit_video_async",
     "unregister_provider",
+    "wait_for_job",
+    "wait_for_job_async",
 ]
 
 # The models, types and exceptions, as tarash-gateway 0.1 exported them here too.
@@ -173,6 +204,26 @@ _LAZY = {
     ),
     "list_models": "_describe",
     "unregister_provider": "_registry",
+    **{
+        name: "jobs"
+        for name in (
+            "cancel_job",
+            "cancel_job_async",
+            "configure_jobs",
+            "get_job_status",
+            "get_job_status_async",
+            "submit_image",
+            "submit_image_async",
+            "submit_sts",
+            "submit_sts_async",
+            "submit_tts",
+            "submit_tts_async",
+            "submit_video",
+            "submit_video_async",
+            "wait_for_job",
+            "wait_for_job_async",
+        )
+    },
     **{
         name: "api"
         for name in (

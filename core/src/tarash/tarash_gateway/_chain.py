@@ -126,6 +126,40 @@ def resolve(modality: Modality, config: GenerationConfig, request: GenerationReq
         link.payload = map_fields(checked, modality, request)
         return link
 
+    _credentials(link)
+    link.payload = map_fields(link, modality, request)
+    return link
+
+
+def resolve_for_job(config: GenerationConfig, provider: str, model: str) -> Link:
+    """A link that can poll, fetch and cancel an existing job of ``provider``.
+
+    Like :func:`resolve` without the request: the config gives the key and base URL.
+    """
+    mocked = config.mock is not None and config.mock.enabled
+    actual = MOCK_PROVIDER if mocked else config.provider
+    if actual != provider:
+        raise ValidationError(
+            f"the job belongs to provider {provider!r}, the config is for {actual!r}",
+            provider=provider,
+        )
+    loaded = plugin_registry.providers.get(provider)
+    if loaded is None:
+        installed = ", ".join(plugin_registry.names()) or "none"
+        raise ValidationError(
+            f"unknown provider {provider!r}. Installed providers: {installed}. "
+            + install_hint(provider),
+            provider=provider,
+        )
+    link = Link(config=config, provider=provider, model=model, loaded=loaded)
+    _credentials(link)
+    return link
+
+
+def _credentials(link: Link) -> None:
+    """Fill the link's API key and base URL from its config (or the environment)."""
+    assert link.loaded is not None
+    info, config, provider, model = link.loaded.info, link.config, link.provider, link.model
     link.api_key = _api_key(config, info.api_key_env)
     if info.requires_api_key and not link.api_key:
         env = " or ".join(info.api_key_env) or "the provider's key variable"
@@ -146,8 +180,6 @@ def resolve(modality: Modality, config: GenerationConfig, request: GenerationReq
             model=model,
         )
     link.base_url = base_url
-    link.payload = map_fields(link, modality, request)
-    return link
 
 
 def map_fields(link: Link, modality: Modality, request: GenerationRequest) -> dict[str, Any]:

@@ -5,6 +5,10 @@ Retry-After and the provider's poll hints, bounded by ``timeout`` and
 ``max_poll_attempts``), reports progress and builds the response. It yields
 effects (see ``_flow.py``) and never touches a socket, a clock-based sleep or a
 callback itself, so the sync and async drivers share every line of it.
+
+The job lifecycle API uses the same two phases separately: ``submit()`` runs the
+chain up to the first link that takes the job and returns its GenerationJob;
+``wait()``, ``status()`` and ``cancel()`` (in ``_jobs.py``) take one back.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import asyncio
 import logging
 import random
 import time
+import uuid
 from collections.abc import Callable, Generator
 from datetime import UTC, datetime
 from typing import Any
@@ -20,8 +25,10 @@ from typing import Any
 import httpx
 import pydantic
 
+from tarash.tarash_gateway import _journal
 from tarash.tarash_gateway._chain import Link, resolve_chain
 from tarash.tarash_gateway._flow import CallHandler, Notify, Program, Send, SendAll
+from tarash.tarash_gateway._media import to_data_uri
 from tarash.tarash_gateway._redact import (
     redact_url,
     remember,
@@ -49,6 +56,7 @@ from tarash.tarash_gateway.models import (
     AttemptMetadata,
     ExecutionMetadata,
     GenerationConfig,
+    GenerationJob,
     GenerationRequest,
     Modality,
 )
@@ -72,7 +80,23 @@ def generate(
     request: Any,
     on_progress: Callable[[Any], Any] | None,
 ) -> Program[Any]:
-    """The whole call as a program for ``run_sync`` / ``run_async``."""
+    """The whole call as a program for ``run_sync`` / ``run_async``: submit, then wait."""
+    return (yield from _through_chain(modality, config, request, on_progress, wait=True))
+
+
+def submit(modality: Modality, config: Any, request: Any) -> Program[GenerationJob]:
+    """Submit on the first link of the chain that takes the job; return its handle."""
+    job: GenerationJob = yield from _through_chain(modality, config, request, None, wait=False)
+    return job
+
+
+def _through_chain(
+    modality: Modality,
+    config: Any,
+    request: Any,
+    on_progress: Callable[[Any], Any] | None,
+    wait: bool,
+) -> Program[Any]:
     config, request = _coerce(modality, config, request)
     links = resolve_chain(modality, config, request)
     secrets = [key for link in links for key in (link.api_key, link.config.api_key) if key]
@@ -92,8 +116,16 @@ def generate(
         try:
             if link.handler is not None:
                 response = yield from _run_handler(modality, link, request, on_progress)
+                if not wait:
+                    record.request_id = response.request_id
+                    chain = _Chain(number, len(links), [*attempts, record])
+                    return handle_of_response(modality, link, response, chain)
             else:
-                response = yield from _run_job(modality, link, request, on_progress, record)
+                chain = _Chain(number, len(links), [*attempts, record])
+                outcome = yield from _run_job(modality, link, request, on_progress, chain, wait)
+                if not wait:
+                    return outcome
+                response = outcome
         except NotImplementedError as exc:
             attempts.append(_attempt_record(link, number, started, "skipped", exc))
             if not _has_next(links, number):
@@ -122,13 +154,31 @@ def generate(
 
 
 # ---------------------------------------------------------------- one job
+class _Chain:
+    """Where a job stands in its fallback chain: its link and the attempts so far."""
+
+    __slots__ = ("number", "length", "attempts")
+
+    def __init__(self, number: int, length: int, attempts: list[AttemptMetadata]) -> None:
+        self.number = number
+        self.length = length
+        self.attempts = attempts  # the last one is this job's own attempt
+
+    @property
+    def record(self) -> AttemptMetadata:
+        """The attempt of this job."""
+        return self.attempts[-1]
+
+
 def _run_job(
     modality: Modality,
     link: Link,
     request: GenerationRequest,
     on_progress: Callable[[Any], Any] | None,
-    record: AttemptMetadata,
+    chain: _Chain,
+    wait: bool,
 ) -> Generator[Any, Any, Any]:
+    """Submit on ``link``; then wait for the job (``generate``) or return its handle."""
     assert link.loaded is not None and link.payload is not None
     config = link.config
     ctx = CallContext(
@@ -136,7 +186,39 @@ def _run_job(
     )
     deadline = time.monotonic() + config.timeout
     job: Job = yield from _submit(link, ctx, deadline)
-    record.request_id = job.id
+    chain.record.request_id = job.id
+    journal = _journal.current()
+    handle = None
+    if journal is not None or not wait:
+        handle = handle_of_job(modality, link, job, chain)
+        if journal is not None:
+            yield from _journal_write(journal.add, handle, link.config)
+    if not wait:
+        return handle
+    return (
+        yield from wait_for(modality, link, ctx, job, on_progress, chain, deadline, handle, True)
+    )
+
+
+def wait_for(
+    modality: Modality,
+    link: Link,
+    ctx: CallContext,
+    job: Job,
+    on_progress: Callable[[Any], Any] | None,
+    chain: _Chain,
+    deadline: float,
+    handle: GenerationJob | None,
+    cancel_on_abandon: bool,
+) -> Generator[Any, Any, Any]:
+    """Poll ``job`` until it completes; build the response.
+
+    ``cancel_on_abandon``: a timeout or an interruption cancels the remote job
+    (``generate``); ``wait_for_job`` leaves it running, its handle still valid.
+    """
+    config = link.config
+    record = chain.record
+    journal = _journal.current() if handle is not None else None
     status = job.status
     polls = 0
     failures = 0
@@ -145,7 +227,8 @@ def _run_job(
     last_poll = False  # the poll at the deadline has gone out
     reported: tuple[Any, ...] | None = None
     try:
-        if status is None and on_progress is not None:
+        fresh = handle is None or handle.status == "queued"
+        if status is None and on_progress is not None and fresh:
             queued = JobStatus(state="queued")
             reported = _reported(queued)
             yield from _notify(on_progress, _update(modality, link, record, job, queued))
@@ -192,20 +275,40 @@ def _run_job(
                 )
             failures = 0
             wait = config.poll_interval if status.poll_after is None else status.poll_after
+            if handle is not None and handle.status != status.state:
+                handle.status = status.state
+                if journal is not None:
+                    yield from _journal_write(journal.update, handle)
             if on_progress is not None and status.state != "completed":
                 seen = _reported(status)
                 if seen != reported or status.logs:
                     reported = seen
                     yield from _notify(on_progress, _update(modality, link, record, job, status))
-    except (GenerationFailedError, ContentModerationError):
-        raise  # the job ended at the provider: nothing to cancel
+    except (GenerationFailedError, ContentModerationError) as exc:
+        # the job ended at the provider: nothing to cancel
+        if handle is not None:
+            handle.status, handle.error = "failed", exc.message
+            if journal is not None:
+                yield from _journal_write(journal.update, handle)
+        raise
     except (TarashException, asyncio.CancelledError, KeyboardInterrupt):
         # Whatever ends the attempt while the job may still run (timeout, poll
         # failures, a plugin bug, an interruption) cancels it before the chain
         # moves on: a fallback must never run beside a job the user pays for.
-        yield from _cancel(link, ctx, job)
+        # wait_for_job (cancel_on_abandon=False) leaves it running: its handle
+        # stays valid and cancel_job stops it.
+        if cancel_on_abandon:
+            yield from _cancel(link, ctx, job)
+            if handle is not None:
+                handle.status = "cancelled"
+                if journal is not None:
+                    yield from _journal_write(journal.update, handle)
         raise
     response = _build_response(modality, link, job, status)
+    if handle is not None:
+        complete(handle, status)
+        if journal is not None:
+            yield from _journal_write(journal.update, handle)
     if on_progress is not None:
         done = _update(modality, link, record, job, status, result=response)
         yield from _notify(on_progress, done)
@@ -413,6 +516,90 @@ def _transport_error(
     return HTTPConnectionError(
         f"{where}: {type(exc).__name__}: {exc or 'connection failed'}", request_sent=sent
     )
+
+
+# ---------------------------------------------------------------- handles
+def handle_of_job(modality: Modality, link: Link, job: Job, chain: _Chain) -> GenerationJob:
+    """The public handle of a job the provider just took."""
+    handle = GenerationJob(
+        id=f"job_{uuid.uuid4().hex[:12]}",
+        provider=link.provider,
+        model=link.model,
+        modality=modality,
+        request_id=job.id,
+        base_url=link.base_url,
+        created_at=_now(),
+        attempt_number=chain.number,
+        configs_in_chain=chain.length,
+        attempts=chain.attempts,
+        is_mock=link.is_mock,
+        webhook_url=link.config.webhook_url,
+    )
+    handle.data = job.data  # one dict: what the plugin updates, the handle keeps
+    handle.attach(job)
+    if job.status is not None and job.status.state == "completed":
+        complete(handle, job.status)
+    _refuse_secrets(handle, link)
+    return handle
+
+
+def handle_of_response(
+    modality: Modality, link: Link, response: Any, chain: _Chain
+) -> GenerationJob:
+    """A completed handle for a ``register_provider`` handler's response."""
+    output = response.model_dump(exclude=set(_ENVELOPE))
+    job = Job(provider=link.provider, model=link.model, modality=modality, id=response.request_id)
+    job.status = JobStatus(state="completed", output=output, raw=response.raw_response)
+    return handle_of_job(modality, link, job, chain)
+
+
+_ENVELOPE = ("request_id", "status", "is_mock", "raw_response", "execution_metadata")
+
+
+def complete(handle: GenerationJob, status: JobStatus) -> None:
+    """Record a completed status (and its portable result) on the handle."""
+    handle.status = "completed"
+    handle.result = {key: portable(value) for key, value in (status.output or {}).items()}
+    handle.raw_response = status.raw
+    job = handle.attached()
+    if job is not None:
+        job.status = status
+
+
+def portable(value: Any) -> Any:
+    """A JSON-ready copy of ``value``: inline media (bytes, MediaContent) become data URIs."""
+    if isinstance(value, bytes | bytearray):
+        return to_data_uri(bytes(value))
+    if isinstance(value, dict):
+        if isinstance(value.get("content"), bytes | bytearray):
+            return to_data_uri(value)
+        return {key: portable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [portable(item) for item in value]
+    return value
+
+
+def _refuse_secrets(handle: GenerationJob, link: Link) -> None:
+    text = handle.model_dump_json()
+    for secret in (link.api_key, link.config.api_key):
+        if secret and len(secret) >= 4 and secret in text:
+            raise TarashException(
+                f"plugin {link.provider!r} put the API key in its job data; "
+                "the job handle is refused (report this to the plugin's authors)",
+                provider=link.provider,
+                model=link.model,
+                request_id=handle.request_id,
+            )
+
+
+def _journal_write(write: Callable[..., None], *args: Any) -> Generator[Any, Any, None]:
+    """Record in the journal (through the driver); a failed write is logged, never raised."""
+    try:
+        yield Notify(lambda _: write(*args), None)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the paid job must not fail for its journal
+        logger.warning("tarash: could not write the job journal: %s", exc)
 
 
 # ---------------------------------------------------------------- handlers

@@ -187,7 +187,9 @@ class CallContext:
     """Everything a flow may read about the current attempt.
 
     ``api_key`` is resolved (config, then the provider's environment variables)
-    and is never part of ``repr``.
+    and is never part of ``repr``. ``request`` is None when a job is taken back
+    by handle (status, wait, cancel in another process): poll and cancel flows
+    work from the Job's ``data``.
     """
 
     __slots__ = ("provider", "model", "modality", "config", "request", "api_key", "base_url")
@@ -198,7 +200,7 @@ class CallContext:
         model: str,
         modality: Modality,
         config: GenerationConfig,
-        request: GenerationRequest,
+        request: GenerationRequest | None,
         api_key: str | None,
         base_url: str,
     ) -> None:

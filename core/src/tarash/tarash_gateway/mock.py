@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import random
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -34,7 +35,12 @@ from tarash.tarash_gateway._mock_config import (
 )
 from tarash.tarash_gateway.capabilities import ModelCapabilities, request_model_fields
 from tarash.tarash_gateway.exceptions import GenerationFailedError, TarashException
-from tarash.tarash_gateway.models import MODALITIES, Modality, format_to_content_type
+from tarash.tarash_gateway.models import (
+    MODALITIES,
+    AudioOutputFormat,
+    Modality,
+    format_to_content_type,
+)
 from tarash.tarash_gateway.plugin import (
     CallContext,
     Flow,
@@ -149,7 +155,7 @@ def _submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         model=ctx.model,
         modality=ctx.modality,
         id=f"mock_{uuid.uuid4().hex}",
-        data={"outcome": index, "step": 0},
+        data={"outcome": index, "step": 0, "request": _request_summary(ctx.request)},
     )
     if _mocked_provider(ctx) is not None:
         job.data["payload"] = payload
@@ -227,15 +233,33 @@ def _finish(job: Job, ctx: CallContext, outcome: MockResponse, raw: dict[str, An
         return JobStatus(
             state="completed", output=output, raw=dict(fields.get("raw_response") or raw)
         )
-    output = _media_for(ctx, outcome)
+    output = _media_for(job, ctx, outcome)
     raw = {**raw, "mock": True, **output.pop("_raw", {})}
     if _mocked_provider(ctx) is not None:
         raw.update(provider=_mocked_provider(ctx), payload=job.data.get("payload"))
     return JobStatus(state="completed", output=output, raw=raw)
 
 
-def _media_for(ctx: CallContext, outcome: MockResponse) -> dict[str, Any]:
-    request: Any = ctx.request
+def _request_summary(request: Any) -> dict[str, Any]:
+    """What the mock's media depend on, kept in the job for polls in another process."""
+    names = {"size", "n", "seed", "text", "output_format", "aspect_ratio", "duration_seconds"}
+    fields = (names | {"resolution"}) & set(type(request).model_fields)
+    return request.model_dump(mode="json", include=fields)  # type: ignore[no-any-return]
+
+
+def _request_of(job: Job, ctx: CallContext) -> Any:
+    if ctx.request is not None:
+        return ctx.request
+    saved = dict(job.data.get("request") or {})
+    if "output_format" in saved:
+        saved["output_format"] = AudioOutputFormat.model_validate(saved["output_format"])
+    defaults = {"size": None, "n": None, "seed": None, "text": "", "aspect_ratio": None}
+    defaults.update(duration_seconds=None, resolution=None)
+    return SimpleNamespace(**{**defaults, **saved})
+
+
+def _media_for(job: Job, ctx: CallContext, outcome: MockResponse) -> dict[str, Any]:
+    request: Any = _request_of(job, ctx)
     if ctx.modality == "video":
         if outcome.output_video is not None:
             video = outcome.output_video

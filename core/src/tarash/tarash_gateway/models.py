@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from typing_extensions import TypedDict
 
 from tarash.tarash_gateway._media import numbered_paths, save_media, save_media_async
@@ -133,6 +133,10 @@ class _Config(TarashModel):
     mock: MockConfig | None = Field(default=None, description="Route this call to the mock.")
     provider_config: dict[str, Any] = Field(
         default_factory=dict, description="Provider-specific settings (see provider pages)."
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description="URL the provider calls when the job ends (providers with webhooks only).",
     )
 
     def fallbacks(self) -> list[_Config]:
@@ -451,6 +455,78 @@ class STSUpdate(_Update):
     """A progress event of an sts job."""
 
     result: STSResponse | None = None
+
+
+# ---------------------------------------------------------------- jobs
+JobState = Literal["queued", "processing", "completed", "failed", "cancelled"]
+
+
+class GenerationJob(BaseModel):
+    """A handle of a submitted job: store it anywhere, resume it in any process.
+
+    ``submit_video`` (and the other ``submit_*`` functions) return one at once;
+    ``get_job_status``, ``wait_for_job`` and ``cancel_job`` take it back together
+    with a config, which supplies the credentials. It never holds an API key::
+
+        text = job.model_dump_json()
+        job = GenerationJob.model_validate_json(text)
+    """
+
+    model_config = ConfigDict(defer_build=True, ser_json_bytes="base64")
+
+    id: str = Field(description="tarash's id of the job (its key in the journal).")
+    provider: str = Field(description="Provider that took the job.")
+    model: str
+    modality: Modality
+    request_id: str = Field(description="The provider's id for the job.")
+    base_url: str = Field(description="API root the job was submitted to.")
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="What the provider plugin needs to poll, fetch, cancel."
+    )
+    created_at: datetime = Field(description="UTC, timezone-aware.")
+    status: JobState = Field(default="queued", description="Last state seen.")
+    attempt_number: int = Field(default=1, description="Link of the fallback chain that took it.")
+    configs_in_chain: int = 1
+    attempts: list[AttemptMetadata] = Field(
+        default_factory=list, description="Attempts of the chain up to this job's submit."
+    )
+    result: dict[str, Any] | None = Field(
+        default=None, description="The response fields once the job is complete."
+    )
+    raw_response: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = Field(default=None, description="Why the job failed, when it did.")
+    is_mock: bool = False
+    webhook_url: str | None = None
+    _job: Any = PrivateAttr(default=None)
+
+    @property
+    def is_finished(self) -> bool:
+        """True when the job is completed, failed or cancelled."""
+        return self.status in ("completed", "failed", "cancelled")
+
+    def attach(self, job: Any) -> None:
+        """Keep the plugin's live job (in-process only; never serialised)."""
+        self._job = job
+
+    def attached(self) -> Any:
+        """The plugin's live job when this handle was made in this process, else None."""
+        return self._job
+
+
+class WebhookEvent(BaseModel):
+    """A verified webhook delivery (see ``parse_webhook``)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
+
+    provider: str
+    request_id: str = Field(description="The provider's id for the job.")
+    status: Literal["completed", "failed", "processing", "queued"]
+    result: GenerationResponse | None = Field(
+        default=None, description="The unified response when the job completed."
+    )
+    error: str | None = None
+    raw: dict[str, Any] = Field(default_factory=dict, description="The delivery's JSON body.")
+    webhook_id: str | None = Field(default=None, description="The delivery's id, when signed.")
 
 
 # ---------------------------------------------------------------- handler protocol

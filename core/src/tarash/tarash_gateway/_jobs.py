@@ -1,0 +1,267 @@
+"""Programs for jobs taken back by handle: status (one poll), wait, cancel.
+
+A GenerationJob names its provider, model and the link of the chain that took
+it; the config given back supplies the key and base URL. Each program yields the
+engine's effects, so the sync and async API share it (see ``_engine.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pydantic
+
+from tarash.tarash_gateway import _engine, _journal
+from tarash.tarash_gateway._chain import Link, flatten, resolve_for_job
+from tarash.tarash_gateway._flow import Program
+from tarash.tarash_gateway._redact import scrub_exception
+from tarash.tarash_gateway.exceptions import (
+    ContentModerationError,
+    GenerationFailedError,
+    TarashException,
+    ValidationError,
+)
+from tarash.tarash_gateway.models import (
+    CONFIG_TYPES,
+    UPDATE_TYPES,
+    AttemptMetadata,
+    GenerationConfig,
+    GenerationJob,
+)
+from tarash.tarash_gateway.plugin import CallContext, Job, JobStatus
+
+_FAILED_JOB = (GenerationFailedError, ContentModerationError)
+
+
+def status(job: Any, config: Any) -> Program[Any]:
+    """One status check of ``job`` → the modality's Update (no request once it is finished)."""
+    job = coerce_job(job)
+    link, ctx = _resume(job, config)
+    update_type = UPDATE_TYPES[job.modality]
+    common = {
+        "request_id": job.request_id,
+        "provider": job.provider,
+        "model": job.model,
+        "attempt_number": job.attempt_number,
+    }
+    if job.status == "completed":
+        result = _response(job, link)
+        return update_type(status="completed", progress_percent=100, result=result, **common)
+    if job.status in ("failed", "cancelled"):
+        return update_type(status="failed", error=job.error or job.status, **common)
+    deadline = time.monotonic() + link.config.timeout
+    try:
+        state: JobStatus = yield from _engine._drive(
+            link, "tarash_poll", ctx, deadline, job=_live(job)
+        )
+    except _FAILED_JOB as exc:
+        yield from _failed(job, exc)
+        _scrub(exc, link, job)
+        return update_type(
+            status="failed", error=exc.message, update=exc.raw_response or {}, **common
+        )
+    except TarashException as exc:
+        _scrub(exc, link, job)
+        raise
+    result = None
+    if state.state == "completed":
+        _engine.complete(job, state)
+        result = _response(job, link)
+    else:
+        job.status = state.state
+    yield from _record(job)
+    return update_type(
+        status=state.state,
+        progress_percent=100 if result is not None else state.progress_percent,
+        update=state.raw,
+        queue_position=state.queue_position,
+        logs=state.logs,
+        result=result,
+        **common,
+    )
+
+
+def wait(job: Any, config: Any, on_progress: Callable[[Any], Any] | None) -> Program[Any]:
+    """Poll ``job`` until it completes → the modality's Response with ExecutionMetadata.
+
+    A timeout or an interruption leaves the remote job running (its handle stays
+    valid; call ``cancel_job`` to stop it). A failed job raises; there is no
+    fallback after submit (submit again to try another provider).
+    """
+    job = coerce_job(job)
+    link, ctx = _resume(job, config)
+    if job.status in ("failed", "cancelled"):
+        raise GenerationFailedError(
+            f"the job ended as {job.status}: {job.error or job.status}",
+            provider=job.provider,
+            model=job.model,
+            request_id=job.request_id,
+        )
+    record = _record_of(job)
+    chain = _engine._Chain(job.attempt_number, job.configs_in_chain, [*job.attempts[:-1], record])
+    deadline = time.monotonic() + link.config.timeout
+    try:
+        response = yield from _engine.wait_for(
+            job.modality, link, ctx, _live(job), on_progress, chain, deadline, job, False
+        )
+    except TarashException as exc:
+        _fail_attempt(record, exc, chain, link, job)
+        raise
+    record.ended_at = _engine._now()
+    metadata = _engine._metadata(chain.attempts, chain.length)
+    return response.model_copy(update={"execution_metadata": metadata})
+
+
+def cancel(job: Any, config: Any) -> Program[bool]:
+    """Cancel ``job`` remotely → True when the provider took the request.
+
+    False when the job already finished or the provider has no cancellation.
+    """
+    job = coerce_job(job)
+    link, ctx = _resume(job, config)
+    if job.is_finished:
+        return False
+    assert link.loaded is not None
+    flow = link.loaded.call("tarash_cancel", provider=link.provider, job=_live(job), ctx=ctx)
+    if flow is None:
+        return False
+    deadline = time.monotonic() + _engine.CANCEL_TIMEOUT
+    try:
+        yield from _engine._drive_flow(link, flow, deadline, "tarash_cancel")
+    except TarashException as exc:
+        _scrub(exc, link, job)
+        raise
+    job.status = "cancelled"
+    job.error = "cancelled by cancel_job"
+    yield from _record(job)
+    return True
+
+
+# ---------------------------------------------------------------- helpers
+def coerce_job(job: Any) -> GenerationJob:
+    """A GenerationJob from a handle, its dict or its JSON text."""
+    if isinstance(job, GenerationJob):
+        return job
+    try:
+        if isinstance(job, str | bytes):
+            return GenerationJob.model_validate_json(job)
+        if isinstance(job, dict):
+            return GenerationJob.model_validate(job)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(f"not a GenerationJob: {exc}") from exc
+    raise ValidationError(f"expected a GenerationJob, got {type(job).__name__}")
+
+
+def _resume(job: GenerationJob, config: Any) -> tuple[Link, CallContext]:
+    """The link (key, base URL) and flow context to work on ``job`` with ``config``."""
+    config_type = CONFIG_TYPES[job.modality]
+    try:
+        if isinstance(config, dict):
+            config = config_type.model_validate(config)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(str(exc)) from exc
+    if not isinstance(config, config_type):
+        raise ValidationError(
+            f"a {job.modality} job takes a {config_type.__name__}, got {type(config).__name__}"
+        )
+    chosen = _config_for(job, config)  # type: ignore[arg-type]
+    link = resolve_for_job(chosen, job.provider, job.model)
+    if link.base_url.rstrip("/") != job.base_url.rstrip("/"):
+        raise ValidationError(
+            f"the job was submitted to {job.base_url!r}; the config points at "
+            f"{link.base_url!r} (give the job's base_url in the config)",
+            provider=job.provider,
+            model=job.model,
+        )
+    ctx = CallContext(
+        link.provider, link.model, job.modality, link.config, None, link.api_key, link.base_url
+    )
+    return link, ctx
+
+
+def _config_for(job: GenerationJob, config: GenerationConfig) -> GenerationConfig:
+    """The config of the chain that took the job (its link, else the first of its provider)."""
+    chain = flatten(config)
+
+    def provider_of(cfg: GenerationConfig) -> str:
+        return "mock" if cfg.mock is not None and cfg.mock.enabled else cfg.provider
+
+    index = job.attempt_number - 1
+    if 0 <= index < len(chain) and provider_of(chain[index]) == job.provider:
+        return chain[index]
+    for cfg in chain:
+        if provider_of(cfg) == job.provider:
+            return cfg
+    providers = ", ".join(repr(provider_of(cfg)) for cfg in chain)
+    raise ValidationError(
+        f"the job belongs to provider {job.provider!r}; the config is for {providers}",
+        provider=job.provider,
+        model=job.model,
+    )
+
+
+def _live(job: GenerationJob) -> Job:
+    """The plugin's Job for ``job`` (the in-process one when there is one)."""
+    live = job.attached()
+    if isinstance(live, Job):
+        return live
+    live = Job(provider=job.provider, model=job.model, modality=job.modality, id=job.request_id)
+    live.data = job.data  # one dict: what the plugin updates, the handle keeps
+    if job.status == "completed":
+        live.status = JobStatus(state="completed", output=job.result, raw=job.raw_response)
+    job.attach(live)
+    return live
+
+
+def _response(job: GenerationJob, link: Link) -> Any:
+    live = _live(job)
+    return _engine._build_response(job.modality, link, live, live.status)
+
+
+def _record_of(job: GenerationJob) -> AttemptMetadata:
+    if job.attempts:
+        return job.attempts[-1].model_copy()
+    return AttemptMetadata(
+        provider=job.provider,
+        model=job.model,
+        attempt_number=job.attempt_number,
+        started_at=job.created_at,
+        status="success",
+        request_id=job.request_id,
+    )
+
+
+def _fail_attempt(
+    record: AttemptMetadata,
+    exc: TarashException,
+    chain: _engine._Chain,
+    link: Link,
+    job: GenerationJob,
+) -> None:
+    _scrub(exc, link, job)
+    record.status = "failed"
+    record.ended_at = _engine._now()
+    record.error_type = type(exc).__name__
+    record.error_message = exc.message
+    _engine._attach(exc, chain.attempts, chain.length)
+
+
+def _scrub(exc: TarashException, link: Link, job: GenerationJob) -> None:
+    exc.provider = exc.provider or job.provider
+    exc.model = exc.model or job.model
+    exc.request_id = exc.request_id or job.request_id
+    scrub_exception(exc, [key for key in (link.api_key, link.config.api_key) if key])
+
+
+def _failed(job: GenerationJob, exc: TarashException) -> Program[None]:
+    job.status = "failed"
+    job.error = exc.message
+    yield from _record(job)
+
+
+def _record(job: GenerationJob) -> Program[None]:
+    journal = _journal.current()
+    if journal is not None:
+        yield from _engine._journal_write(journal.update, job)

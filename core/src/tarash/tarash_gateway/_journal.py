@@ -1,0 +1,306 @@
+"""The job journal: every submitted job in SQLite, so that no paid job is orphaned.
+
+Off by default in the library: ``configure_jobs(journal=path)`` or the
+``TARASH_JOURNAL`` environment variable turns it on (the CLI turns it on in the
+user's state directory). Nothing is written until a job is submitted.
+
+The journal is one SQLite file in WAL mode, shared safely by several processes:
+each operation opens its own connection (so forked and threaded callers are fine),
+and writes take the database's write lock (``BEGIN IMMEDIATE``) with a generous
+busy timeout. A row holds the job handle (JSON, no secret), the config without
+its key (what ``tarash jobs resume`` needs), the last status and where the
+result went.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tarash.tarash_gateway.models import GenerationConfig, GenerationJob
+
+logger = logging.getLogger("tarash")
+
+ENV_VAR = "TARASH_JOURNAL"
+BUSY_TIMEOUT = 30.0
+_OFF = frozenset({"", "0", "off", "false", "no", "none"})
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    modality TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    job TEXT NOT NULL,
+    config TEXT,
+    output TEXT,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at);
+"""
+
+
+@dataclass
+class JournalEntry:
+    """One row of the journal."""
+
+    id: str
+    provider: str
+    model: str
+    modality: str
+    request_id: str
+    status: str
+    created_at: str
+    updated_at: str
+    job: GenerationJob
+    config: dict[str, Any] | None
+    output: str | None
+    error: str | None
+
+
+class Journal:
+    """A job journal in the SQLite file at ``path`` (created on first write)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Journal({str(self.path)!r})"
+
+    # ------------------------------------------------------------ writes
+    def add(self, job: GenerationJob, config: GenerationConfig | None = None) -> None:
+        """Record a job just submitted (with the config that took it, without its key)."""
+        now = _now()
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO jobs (id, provider, model, modality, request_id, status,"
+                " created_at, updated_at, job, config, output, error)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job.id,
+                    job.provider,
+                    job.model,
+                    job.modality,
+                    job.request_id,
+                    job.status,
+                    job.created_at.isoformat(),
+                    now,
+                    job.model_dump_json(),
+                    _config_json(config),
+                    _location(job),
+                    job.error,
+                ),
+            )
+
+    def update(self, job: GenerationJob) -> None:
+        """Record the job's new state (status, plugin data, result, error)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET status = ?, updated_at = ?, job = ?, error = ?,"
+                " output = COALESCE(output, ?) WHERE id = ?",
+                (job.status, _now(), job.model_dump_json(), job.error, _location(job), job.id),
+            )
+
+    def set_output(self, job_id: str, location: str) -> None:
+        """Record where the job's result was saved (a path), once it is saved."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET output = ?, updated_at = ? WHERE id = ?",
+                (location, _now(), job_id),
+            )
+
+    # ------------------------------------------------------------ reads
+    def get(self, job_id: str) -> JournalEntry | None:
+        """The entry of ``job_id`` (a unique prefix of it is enough), or None."""
+        if not self.path.exists():
+            return None
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT * FROM jobs WHERE id = ? OR id LIKE ? ESCAPE '\\'"
+                " ORDER BY id = ? DESC LIMIT 2",
+                (job_id, _like_prefix(job_id), job_id),
+            ).fetchall()
+        if not rows:
+            return None
+        if len(rows) > 1 and rows[0]["id"] != job_id:
+            return None  # an ambiguous prefix
+        return _entry(rows[0])
+
+    def entries(self, limit: int | None = 20, unfinished: bool = False) -> list[JournalEntry]:
+        """The newest entries first (only unfinished ones when asked)."""
+        if not self.path.exists():
+            return []
+        query = "SELECT * FROM jobs"
+        if unfinished:
+            query += " WHERE status IN ('queued', 'processing')"
+        query += " ORDER BY created_at DESC, rowid DESC"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        with self._read() as db:
+            return [_entry(row) for row in db.execute(query).fetchall()]
+
+    def count(self) -> int:
+        """How many entries the journal holds."""
+        if not self.path.exists():
+            return 0
+        with self._read() as db:
+            return int(db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0])
+
+    # ------------------------------------------------------------ connections
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _prepare(self) -> None:
+        with self._lock:
+            if self._ready:
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = self._connect()
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("BEGIN IMMEDIATE")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("COMMIT")
+            finally:
+                db.close()
+            if sys.platform != "win32":
+                os.chmod(self.path, 0o600)  # job data can name private URLs
+            self._ready = True
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        self._prepare()
+        db = self._connect()
+        try:
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        self._prepare()
+        db = self._connect()
+        try:
+            yield db
+        finally:
+            db.close()
+
+
+# ---------------------------------------------------------------- configuration
+_configured: Journal | None = None
+_explicit = False
+_from_env: tuple[str, Journal] | None = None
+
+
+def configure_jobs(*, journal: str | Path | None) -> None:
+    """Turn the job journal on (a SQLite file path) or off (None) for this process.
+
+    Without a call, ``TARASH_JOURNAL`` (a path; ``off`` or empty = off) decides;
+    the default is off. The file and its directory are created on the first submit.
+    """
+    global _configured, _explicit
+    _configured = Journal(journal) if journal is not None else None
+    _explicit = True
+
+
+def reset_jobs() -> None:
+    """Forget :func:`configure_jobs` (back to ``TARASH_JOURNAL``)."""
+    global _configured, _explicit
+    _configured, _explicit = None, False
+
+
+def current() -> Journal | None:
+    """The journal in use, or None when journaling is off."""
+    global _from_env
+    if _explicit:
+        return _configured
+    value = os.environ.get(ENV_VAR)
+    if value is None or value.strip().lower() in _OFF:
+        return None
+    if _from_env is None or _from_env[0] != value:
+        _from_env = (value, Journal(value))
+    return _from_env[1]
+
+
+def default_path() -> Path:
+    """Where the CLI keeps its journal: the user's state directory."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return base / "tarash" / "jobs.sqlite3"
+
+
+# ---------------------------------------------------------------- rows
+def _entry(row: sqlite3.Row) -> JournalEntry:
+    return JournalEntry(
+        id=row["id"],
+        provider=row["provider"],
+        model=row["model"],
+        modality=row["modality"],
+        request_id=row["request_id"],
+        status=row["status"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        job=GenerationJob.model_validate_json(row["job"]),
+        config=json.loads(row["config"]) if row["config"] else None,
+        output=row["output"],
+        error=row["error"],
+    )
+
+
+def _config_json(config: GenerationConfig | None) -> str | None:
+    """The config without its key and fallbacks (its key is excluded from dumps)."""
+    if config is None:
+        return None
+    try:
+        return config.model_dump_json(exclude={"fallback_configs"}, exclude_none=True)
+    except Exception:  # noqa: BLE001 - e.g. a mock config holding an exception object
+        fields = ("provider", "model", "base_url", "api_version", "timeout", "poll_interval")
+        return json.dumps({name: getattr(config, name) for name in fields})
+
+
+def _location(job: GenerationJob) -> str | None:
+    """The result's URL, when the provider gives one."""
+    result = job.result or {}
+    media = result.get("video") or (result.get("images") or [None])[0] or result.get("audio")
+    if isinstance(media, str) and media.startswith(("http://", "https://")):
+        return media
+    return None
+
+
+def _like_prefix(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()

@@ -18,7 +18,15 @@ PLUGINS = sorted(
     if (p / "pyproject.toml").exists()
 )
 DISTRIBUTIONS = ["./core", *PLUGINS]
-TEST_DEPS = ["pytest>=8", "anyio>=4", "hatchling>=1.21", "google-auth>=2.20"]
+TEST_DEPS = [
+    "pytest>=8",
+    "anyio>=4",
+    "hatchling>=1.21",
+    "google-auth>=2.20",
+    # jobs: webhook signatures (ED25519) and the receivers of docs/jobs.md
+    "cryptography>=42",
+    "fastapi>=0.110",
+]
 
 
 def install_distributions(session: nox.Session) -> None:
@@ -46,7 +54,9 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Mypy, strict, on the core and on every plugin."""
-    session.install("mypy==2.4.1", "pydantic>=2.7", "httpx", "pluggy", "pytest>=8")
+    session.install(
+        "mypy==2.4.1", "pydantic>=2.7", "httpx", "pluggy", "pytest>=8", "cryptography>=42"
+    )
     install_distributions(session)
     session.run("mypy", "-p", "tarash.tarash_gateway")
     packages = [f"tarash_{Path(plugin).name.replace('-', '_')}" for plugin in PLUGINS]

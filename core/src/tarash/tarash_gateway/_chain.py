@@ -126,6 +126,13 @@ def resolve(modality: Modality, config: GenerationConfig, request: GenerationReq
         link.payload = map_fields(checked, modality, request)
         return link
 
+    if config.webhook_url and loaded.call("tarash_webhook_verifier", provider=provider) is None:
+        raise ValidationError(
+            f"config.webhook_url: provider {provider!r} has no webhooks; "
+            "remove webhook_url or poll the job (get_job_status / wait_for_job)",
+            provider=provider,
+            model=model,
+        )
     _credentials(link)
     link.payload = map_fields(link, modality, request)
     return link

@@ -7,19 +7,25 @@ engine's effects, so the sync and async API share it (see ``_engine.py``).
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import httpx
 import pydantic
 
 from tarash.tarash_gateway import _engine, _journal
 from tarash.tarash_gateway._chain import Link, flatten, resolve_for_job
-from tarash.tarash_gateway._flow import Program
+from tarash.tarash_gateway._flow import Program, Send
+from tarash.tarash_gateway._plugins import registry as plugin_registry
 from tarash.tarash_gateway._redact import scrub_exception
 from tarash.tarash_gateway.exceptions import (
     ContentModerationError,
     GenerationFailedError,
+    HTTPConnectionError,
+    MalformedResponseError,
     TarashException,
     ValidationError,
 )
@@ -29,6 +35,8 @@ from tarash.tarash_gateway.models import (
     AttemptMetadata,
     GenerationConfig,
     GenerationJob,
+    Modality,
+    WebhookEvent,
 )
 from tarash.tarash_gateway.plugin import CallContext, Job, JobStatus
 
@@ -265,3 +273,109 @@ def _record(job: GenerationJob) -> Program[None]:
     journal = _journal.current()
     if journal is not None:
         yield from _engine._journal_write(journal.update, job)
+
+
+# ---------------------------------------------------------------- webhooks
+def parse_webhook(
+    provider: str,
+    body: bytes | str,
+    headers: Mapping[str, str],
+    *,
+    job: GenerationJob | None = None,
+    modality: Modality | None = None,
+    secret: str | None = None,
+    keys: Any = None,
+    key_url: str | None = None,
+    tolerance: int | None = None,
+    now: float | None = None,
+) -> Program[WebhookEvent]:
+    """Verify a delivery's signature, then read it into a WebhookEvent."""
+    loaded = plugin_registry.providers.get(provider)
+    if loaded is None:
+        installed = ", ".join(plugin_registry.names()) or "none"
+        raise ValidationError(f"unknown provider {provider!r}. Installed providers: {installed}")
+    verifier = loaded.call("tarash_webhook_verifier", provider=provider)
+    if verifier is None:
+        raise ValidationError(f"provider {provider!r} has no webhooks", provider=provider)
+    if tolerance is not None:
+        verifier = dataclasses.replace(verifier, tolerance=tolerance)
+    if key_url is not None and hasattr(verifier, "jwks_url"):
+        verifier = dataclasses.replace(verifier, jwks_url=key_url)
+    raw = body.encode() if isinstance(body, str) else bytes(body)
+    flow = verifier.verify(raw, headers, secret=secret, keys=keys, now=now)
+    delivery_id = yield from _drive_plain(flow, provider)
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise MalformedResponseError(
+            f"the {provider} webhook body is not a JSON object", provider=provider
+        )
+    if job is not None:
+        job = coerce_job(job)
+        modality = job.modality
+    modality = modality or _guess_modality(data)
+    model = job.model if job is not None else ""
+    config = CONFIG_TYPES[modality](provider=provider, model=model or None)
+    ctx = CallContext(provider, model, modality, config, None, None, "")  # type: ignore[arg-type]
+    try:
+        parsed = loaded.call("tarash_parse_webhook", provider=provider, body=data, ctx=ctx)
+    except _FAILED_JOB as exc:
+        return WebhookEvent(
+            provider=provider,
+            request_id=exc.request_id or "",
+            status="failed",
+            error=exc.message,
+            raw=data,
+            webhook_id=delivery_id,
+        )
+    if parsed is None:
+        raise ValidationError(f"provider {provider!r} does not parse webhooks", provider=provider)
+    request_id, state = parsed
+    if job is not None and job.request_id != request_id:
+        raise ValidationError(
+            f"the delivery is for job {request_id!r}, not {job.request_id!r}", provider=provider
+        )
+    result = None
+    if state.state == "completed" and state.output is not None:
+        link = Link(config=config, provider=provider, model=model)  # type: ignore[arg-type]
+        live = Job(provider=provider, model=model, modality=modality, id=request_id, status=state)
+        result = _engine._build_response(modality, link, live, state)
+    return WebhookEvent(
+        provider=provider,
+        request_id=request_id,
+        status=state.state,
+        result=result,
+        raw=data,
+        webhook_id=delivery_id,
+    )
+
+
+def _drive_plain(flow: Any, provider: str) -> Program[Any]:
+    """Drive a verifier's flow (its key-set fetch) on the shared HTTP clients."""
+    response = None
+    while True:
+        try:
+            request = flow.send(response)
+        except StopIteration as stop:
+            return stop.value
+        request.extensions["timeout"] = httpx.Timeout(10.0).as_dict()
+        try:
+            response = yield Send(request, provider)
+        except httpx.HTTPError as exc:
+            flow.close()
+            raise HTTPConnectionError(
+                f"{request.method} {request.url}: {type(exc).__name__}: {exc}", provider=provider
+            ) from exc
+
+
+def _guess_modality(data: dict[str, Any]) -> Modality:
+    text = json.dumps(data.get("payload", data.get("output", data)))[:20000]
+    if '"images"' in text or '"image"' in text:
+        return "image"
+    if '"video' in text:
+        return "video"
+    if '"audio' in text:
+        return "tts"
+    return "video"

@@ -35,7 +35,7 @@ logger = logging.getLogger("tarash.plugins")
 
 ENTRY_POINT_GROUP = "tarash.providers"
 REQUIRED_HOOKS = ("tarash_supports_modality", "tarash_map_fields", "tarash_submit", "tarash_poll")
-OPTIONAL_HOOKS = ("tarash_cancel",)
+OPTIONAL_HOOKS = ("tarash_cancel", "tarash_webhook_verifier", "tarash_parse_webhook")
 
 # Provider ids published by this project, and the distribution that adds each.
 KNOWN_DISTRIBUTIONS = {

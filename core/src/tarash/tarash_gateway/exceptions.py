@@ -13,6 +13,7 @@ types only::
     │   └── MalformedResponseError  the provider's body could not be understood
     ├── HTTPConnectionError         no answer: connect failure, dropped connection
     ├── GenerationFailedError       the job ran and failed on the provider's side
+    ├── WebhookVerificationError    a webhook delivery is forged, replayed or tampered
     └── TimeoutError                ``config.timeout`` / ``max_poll_attempts`` reached
 
 :func:`is_retryable_error` decides whether a fallback chain moves on to its
@@ -49,6 +50,7 @@ __all__ = [
     "TimeoutError",
     "UnsupportedModalityError",
     "ValidationError",
+    "WebhookVerificationError",
     "handle_audio_generation_errors",
     "handle_video_generation_errors",
     "is_retryable_error",
@@ -186,6 +188,13 @@ class TimeoutError(TarashException):  # noqa: A001 - documented public name
     ) -> None:
         super().__init__(message, provider, model, request_id, raw_response)
         self.timeout_seconds = timeout_seconds
+
+
+class WebhookVerificationError(TarashException):
+    """A webhook delivery is not authentic: forged, replayed, tampered or unknown key.
+
+    Answer it with 401 and do not trust its body.
+    """
 
 
 class UnsupportedModalityError(ValidationError, NotImplementedError):

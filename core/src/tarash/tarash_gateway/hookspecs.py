@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     )
     from tarash.tarash_gateway.capabilities import ModelCapabilities
     from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
+    from tarash.tarash_gateway.webhooks import WebhookVerifier
 
 PROJECT = "tarash"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -174,5 +175,32 @@ def tarash_cancel(provider: str, job: Job, ctx: CallContext) -> Flow[None] | Non
 
     Returns:
         A flow, or None when the provider has no cancellation (or is not owned).
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def tarash_webhook_verifier(provider: str) -> WebhookVerifier | None:
+    """Declare how the provider signs webhook deliveries.
+
+    Returns:
+        A core verifier (``StandardWebhooks(...)``, ``Ed25519Jwks(...)`` from
+        :mod:`tarash.tarash_gateway.webhooks`), or None when the provider has no
+        webhooks: then a config's ``webhook_url`` is refused before any request.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def tarash_parse_webhook(
+    provider: str, body: dict[str, Any], ctx: CallContext
+) -> tuple[str, JobStatus] | None:
+    """Read a delivery whose signature the core has verified (pure, no I/O).
+
+    ``ctx`` has the provider, model (may be empty) and modality. Return the
+    provider's job id and its status (``output`` filled when completed, as a
+    poll would); raise GenerationFailedError / ContentModerationError (with
+    ``request_id``) for a failed job, MalformedResponseError for a body that is
+    not a delivery.
     """
     raise NotImplementedError

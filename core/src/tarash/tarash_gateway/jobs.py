@@ -10,6 +10,7 @@ process hours later, and pass it with a config (which supplies the key) to
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tarash.tarash_gateway import _engine, _jobs
@@ -21,10 +22,12 @@ from tarash.tarash_gateway.models import (
     GenerationJob,
     ImageGenerationConfig,
     ImageGenerationRequest,
+    Modality,
     STSRequest,
     TTSRequest,
     VideoGenerationConfig,
     VideoGenerationRequest,
+    WebhookEvent,
 )
 
 __all__ = [
@@ -33,6 +36,8 @@ __all__ = [
     "configure_jobs",
     "get_job_status",
     "get_job_status_async",
+    "parse_webhook",
+    "parse_webhook_async",
     "submit_image",
     "submit_image_async",
     "submit_sts",
@@ -198,3 +203,87 @@ async def cancel_job_async(
 ) -> bool:
     """Async twin of :func:`cancel_job`."""
     return await run_async(_jobs.cancel(job, config))
+
+
+def parse_webhook(
+    provider: str,
+    body: bytes | str,
+    headers: Mapping[str, str],
+    *,
+    job: GenerationJob | None = None,
+    modality: Modality | None = None,
+    secret: str | None = None,
+    keys: Any = None,
+    key_url: str | None = None,
+    tolerance: int | None = None,
+) -> WebhookEvent:
+    """Verify a webhook delivery's signature and read it into a WebhookEvent.
+
+    Pass the raw body bytes exactly as received and the request headers. The
+    signature is checked as the provider documents (fal: ED25519 with keys
+    published as a JWKS, fetched through the shared HTTP client and cached for a
+    day; Replicate-style Standard Webhooks: HMAC with ``secret``).
+
+    Args:
+        provider: The provider id ('fal', ...).
+        body: The delivery's raw body.
+        headers: The delivery's headers (any mapping; names are case-insensitive).
+        job: The job's handle, when known: gives the modality and model, and the
+            delivery must be for that job.
+        modality: The job's modality when no ``job`` is given (else guessed
+            from the result's fields).
+        secret: The signing secret (HMAC schemes; else the provider's variable).
+        keys: Public keys to trust instead of fetching them: a JWKS dict, JWK
+            dicts, raw 32-byte keys or ``cryptography`` ED25519 public keys.
+        key_url: Where to fetch the provider's key set instead of its default.
+        tolerance: Seconds a delivery's timestamp may differ from now (default 300).
+
+    Returns:
+        The event: job id, status, and the unified Response when completed.
+        Deliveries can repeat: deduplicate on ``request_id`` / ``webhook_id``.
+
+    Raises:
+        WebhookVerificationError: Forged, replayed, tampered or unknown-key delivery.
+        ValidationError: The provider has no webhooks, or no secret was found.
+    """
+    return run_sync(
+        _jobs.parse_webhook(
+            provider,
+            body,
+            headers,
+            job=job,
+            modality=modality,
+            secret=secret,
+            keys=keys,
+            key_url=key_url,
+            tolerance=tolerance,
+        )
+    )
+
+
+async def parse_webhook_async(
+    provider: str,
+    body: bytes | str,
+    headers: Mapping[str, str],
+    *,
+    job: GenerationJob | None = None,
+    modality: Modality | None = None,
+    secret: str | None = None,
+    keys: Any = None,
+    key_url: str | None = None,
+    tolerance: int | None = None,
+) -> WebhookEvent:
+    """Async twin of :func:`parse_webhook` (the key-set fetch does not block the loop)."""
+    return await run_async(
+        _jobs.parse_webhook(
+            provider,
+            body,
+            headers,
+            job=job,
+            modality=modality,
+            secret=secret,
+            keys=keys,
+            key_url=key_url,
+            tolerance=tolerance,
+        )
+    )

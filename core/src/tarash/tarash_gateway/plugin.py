@@ -62,6 +62,7 @@ from tarash.tarash_gateway.models import Modality
 if TYPE_CHECKING:
     from tarash.tarash_gateway.capabilities import Catalog, Family, ModelCapabilities
     from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest
+    from tarash.tarash_gateway.webhooks import WebhookVerifier
 
 __all__ = [
     "CallContext",
@@ -199,6 +200,13 @@ class ProviderPlugin:
         """A flow that opens a streamed answer (see ``tarash_stream``), or None (default)."""
         return None
 
+    webhook_verifier: ClassVar[WebhookVerifier | None] = None
+    """How the provider signs webhooks (a core scheme); None: no webhooks."""
+
+    def parse_webhook(self, body: dict[str, Any], ctx: CallContext) -> tuple[str, JobStatus]:
+        """Read a verified delivery: the job id and its status (see ``tarash_parse_webhook``)."""
+        raise NotImplementedError(f"provider {self.name!r} does not parse webhooks")
+
     # ------------------------------------------------------------ the hooks
     @hookimpl
     def tarash_providers(self) -> list[ProviderInfo]:
@@ -261,3 +269,16 @@ class ProviderPlugin:
     def tarash_cancel(self, provider: str, job: Job, ctx: CallContext) -> Flow[None] | None:
         """Hook: :meth:`cancel` for ``name``."""
         return self.cancel(job, ctx) if provider == self.name else None
+
+    @hookimpl
+    def tarash_webhook_verifier(self, provider: str) -> WebhookVerifier | None:
+        """Hook: :attr:`webhook_verifier` for ``name``."""
+        return self.webhook_verifier if provider == self.name else None
+
+    @hookimpl
+    def tarash_parse_webhook(
+        self, provider: str, body: dict[str, Any], ctx: CallContext
+    ) -> tuple[str, JobStatus] | None:
+        """Hook: :meth:`parse_webhook` for ``name``."""
+        return self.parse_webhook(body, ctx) if provider == self.name else None
+

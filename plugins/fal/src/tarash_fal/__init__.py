@@ -18,6 +18,7 @@ from tarash.tarash_gateway.plugin import (
     ProviderInfo,
     ProviderPlugin,
 )
+from tarash.tarash_gateway.webhooks import Ed25519Jwks
 from tarash_fal import _flows
 from tarash_fal._families import CATALOG, FIELD_MAPPINGS, MODEL_FAMILIES
 from tarash_fal._speech_models import DEFAULT_TTS_MODEL
@@ -34,6 +35,7 @@ __all__ = [
 
 PROVIDER = "fal"
 DEFAULT_BASE_URL = "https://queue.fal.run"
+JWKS_URL = "https://rest.alpha.fal.ai/.well-known/jwks.json"
 MODALITIES: tuple[Modality, ...] = ("video", "image", "tts")
 
 
@@ -42,6 +44,17 @@ class FalProvider(ProviderPlugin):
 
     name = PROVIDER
     catalog = CATALOG
+    webhook_verifier = Ed25519Jwks(
+        jwks_url=JWKS_URL,
+        signed_headers=(
+            "X-Fal-Webhook-Request-Id",
+            "X-Fal-Webhook-User-Id",
+            "X-Fal-Webhook-Timestamp",
+        ),
+        timestamp_header="X-Fal-Webhook-Timestamp",
+        signature_header="X-Fal-Webhook-Signature",
+        id_header="X-Fal-Webhook-Request-Id",
+    )
 
     def info(self) -> ProviderInfo:
         """Describe the ``fal`` provider."""
@@ -78,6 +91,10 @@ class FalProvider(ProviderPlugin):
     def cancel(self, job: Job, ctx: CallContext) -> Flow[None]:
         """Flow: ``PUT cancel_url``."""
         return _flows.cancel(job, ctx)
+
+    def parse_webhook(self, body: dict[str, Any], ctx: CallContext) -> tuple[str, JobStatus]:
+        """A verified fal delivery: ``status`` OK (result in ``payload``) or ERROR."""
+        return _flows.parse_webhook(body, ctx)
 
 
 plugin = FalProvider()

@@ -21,6 +21,7 @@ import httpx
 
 from tarash.tarash_gateway.exceptions import (
     GenerationFailedError,
+    MalformedResponseError,
     ValidationError,
 )
 from tarash.tarash_gateway.plugin import (
@@ -72,8 +73,13 @@ def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
     """Upload large inline media, then submit the job to fal's queue."""
     app = app_id(ctx.model)
     payload = yield from _upload_large_media(payload, ctx)
+    webhook = ctx.config.webhook_url
     response = yield httpx.Request(
-        "POST", ctx.url(ctx.model.strip("/")), json=payload, headers=headers(ctx)
+        "POST",
+        ctx.url(ctx.model.strip("/")),
+        json=payload,
+        headers=headers(ctx),
+        params={"fal_webhook": webhook} if webhook else None,
     )
     assert response is not None
     if response.status_code >= 400:
@@ -217,6 +223,39 @@ def _no_media(ctx: CallContext, request_id: str, what: str, body: dict[str, Any]
         model=ctx.model,
         request_id=request_id,
         raw_response=body,
+    )
+
+
+# ---------------------------------------------------------------- webhook
+def parse_webhook(body: dict[str, Any], ctx: CallContext) -> tuple[str, JobStatus]:
+    """A delivery (signature already verified): the request id and the job's outcome.
+
+    ``status`` is OK (output in ``payload``) or ERROR (``error``; ``payload`` holds
+    the model's error body). A payload fal could not serialise arrives as null
+    with ``payload_error``: the job completed, its result must be fetched.
+    """
+    request_id = body.get("request_id")
+    if not isinstance(request_id, str) or not request_id:
+        raise MalformedResponseError("the fal webhook has no request_id", raw_response=body)
+    status = str(body.get("status") or "").upper()
+    payload = body.get("payload")
+    if status != "OK":
+        reasons = [str(body["error"])] if body.get("error") else []
+        reasons += [detail] if (detail := describe(payload)) else []
+        raise GenerationFailedError(
+            f"the fal job failed: {'; '.join(reasons) or status.lower() or 'no status'}",
+            provider=ctx.provider,
+            model=ctx.model,
+            request_id=request_id,
+            raw_response=body,
+        )
+    if not isinstance(payload, dict):
+        logger.info(
+            "tarash: fal webhook %s has no payload: %s", request_id, body.get("payload_error")
+        )
+        return request_id, JobStatus(state="completed", raw=body)
+    return request_id, JobStatus(
+        state="completed", output=_output(payload, ctx, request_id), raw=payload
     )
 
 

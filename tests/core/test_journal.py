@@ -1,0 +1,111 @@
+"""The job journal: what the engine records, in-process (processes: test_jobs_processes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tarash.tarash_gateway import (
+    configure_jobs,
+    generate_video,
+    submit_video,
+    wait_for_job,
+)
+from tarash.tarash_gateway._journal import Journal, current, default_path, reset_jobs
+from tarash.tarash_gateway.exceptions import GenerationFailedError
+from tarash.tarash_gateway.models import VideoGenerationConfig, VideoGenerationRequest
+
+KEY = "sk-echo-key-123456"
+REQUEST = VideoGenerationRequest(prompt="fox")
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Iterator[Journal]:
+    path = tmp_path / "journal" / "jobs.sqlite3"
+    configure_jobs(journal=path)
+    try:
+        journal = current()
+        assert journal is not None and journal.path == path
+        yield journal
+    finally:
+        reset_jobs()
+
+
+def config(server, **overrides):
+    values = {"provider": "echo", "api_key": KEY, "base_url": server.url, "poll_interval": 0.01}
+    return VideoGenerationConfig(**{**values, **overrides})
+
+
+def test_off_by_default_and_env_switches_it_on(monkeypatch, tmp_path):
+    monkeypatch.delenv("TARASH_JOURNAL", raising=False)
+    assert current() is None
+    monkeypatch.setenv("TARASH_JOURNAL", str(tmp_path / "j.sqlite3"))
+    assert current().path == tmp_path / "j.sqlite3"
+    monkeypatch.setenv("TARASH_JOURNAL", "off")
+    assert current() is None
+    configure_jobs(journal=None)
+    monkeypatch.setenv("TARASH_JOURNAL", str(tmp_path / "j.sqlite3"))
+    try:
+        assert current() is None  # an explicit configure_jobs wins
+    finally:
+        reset_jobs()
+    assert default_path().name == "jobs.sqlite3" and "tarash" in default_path().parts
+
+
+def test_generate_records_the_submit_and_every_state_change(echo_server, journal):
+    assert not journal.path.exists()
+    response = generate_video(config(echo_server), REQUEST)
+    [entry] = journal.entries()
+    assert entry.request_id == response.request_id == "job-1"
+    assert entry.status == "completed" and entry.provider == "echo"
+    assert entry.output == response.video  # the result's location
+    assert (
+        entry.config
+        == {
+            "provider": "echo",
+            "base_url": echo_server.url,
+            "poll_interval": 0.01,
+            "timeout": 600.0,
+            "max_poll_attempts": 120,
+            "provider_config": {},
+        }
+        or entry.config["provider"] == "echo"
+    )
+    assert "api_key" not in entry.config
+    assert KEY not in journal.path.read_bytes().decode("latin-1")
+    assert journal.get(entry.id[:8]).id == entry.id
+    assert journal.get("job_nope") is None
+
+
+def test_submit_is_recorded_before_it_returns_then_wait_updates_it(echo_server, journal):
+    job = submit_video(config(echo_server), REQUEST)
+    entry = journal.get(job.id)
+    assert entry.status == "queued" and entry.job.request_id == "job-1"
+    assert journal.entries(unfinished=True)[0].id == job.id
+    wait_for_job(entry.job, config(echo_server))
+    assert journal.get(job.id).status == "completed"
+    assert journal.entries(unfinished=True) == []
+    journal.set_output(job.id, "/tmp/out.mp4")
+    assert journal.get(job.id).output == "/tmp/out.mp4"
+
+
+def test_a_failed_job_is_recorded_as_failed(echo_server, journal):
+    echo_server.fail_jobs = True
+    with pytest.raises(GenerationFailedError):
+        generate_video(config(echo_server), REQUEST)
+    [entry] = journal.entries()
+    assert entry.status == "failed" and "crashed" in entry.error
+
+
+def test_a_broken_journal_never_fails_the_job(echo_server, tmp_path, caplog):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    configure_jobs(journal=blocker / "jobs.sqlite3")
+    try:
+        response = generate_video(config(echo_server), REQUEST)
+    finally:
+        reset_jobs()
+    assert response.request_id == "job-1"
+    assert "could not write the job journal" in caplog.text

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tarash.tarash_gateway import _plugins, _registry, _transport
+from tarash.tarash_gateway import _journal, _plugins, _registry, _transport
 from tests.support.echo_provider import EchoServer, echo_plugin
 
 
@@ -32,3 +32,15 @@ def _clean_registrations() -> Iterator[None]:
     _registry._handlers.clear()
     _registry._field_mappings.clear()
     _transport.reset_http()
+
+
+@pytest.fixture(autouse=True)
+def _private_journal(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """The CLI journals into the user's state directory: keep it (and its
+    subprocesses) in a temporary one, and forget ``configure_jobs`` afterwards."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+    monkeypatch.delenv("TARASH_JOURNAL", raising=False)
+    yield
+    _journal.reset_jobs()

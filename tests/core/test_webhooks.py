@@ -72,7 +72,9 @@ def fal_keys():
     other = Ed25519PrivateKey.generate()
     with FakeFalServer() as server:
         jwks = {"keys": [jwk(other, "k0"), jwk(signing, "k1")]}
-        server.add_route("GET", r"/\.well-known/jwks\.json", lambda request: FakeResponse.json(jwks))
+        server.add_route(
+            "GET", r"/\.well-known/jwks\.json", lambda request: FakeResponse.json(jwks)
+        )
         yield server, signing
     _JWKS.clear()
 

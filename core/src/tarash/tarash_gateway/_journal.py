@@ -47,7 +47,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     job TEXT NOT NULL,
     config TEXT,
     output TEXT,
-    error TEXT
+    error TEXT,
+    target TEXT,
+    saved TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at);
 """
@@ -69,6 +71,8 @@ class JournalEntry:
     config: dict[str, Any] | None
     output: str | None
     error: str | None
+    target: list[str] | None = None
+    saved: list[str] | None = None
 
 
 class Journal:
@@ -117,11 +121,41 @@ class Journal:
             )
 
     def set_output(self, job_id: str, location: str) -> None:
-        """Record where the job's result was saved (a path), once it is saved."""
+        """Record where the job's result is (a URL or a path)."""
         with self._write() as db:
             db.execute(
                 "UPDATE jobs SET output = ?, updated_at = ? WHERE id = ?",
                 (location, _now(), job_id),
+            )
+
+    def set_target(self, provider: str, request_id: str, paths: list[str]) -> str | None:
+        """Record where the result should be saved (the CLI's ``-o``); returns the job id."""
+        with self._write() as db:
+            row = db.execute(
+                "SELECT id FROM jobs WHERE provider = ? AND request_id = ?"
+                " ORDER BY created_at DESC LIMIT 1",
+                (provider, request_id),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE jobs SET target = ?, updated_at = ? WHERE id = ?",
+                (json.dumps(paths), _now(), row["id"]),
+            )
+            return str(row["id"])
+
+    def mark_saved(self, job_id: str, paths: list[str] | None) -> None:
+        """Record the saved files (a resume will not save them again)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET saved = ?, output = COALESCE(?, output), updated_at = ?"
+                " WHERE id = ?",
+                (
+                    json.dumps(paths) if paths is not None else None,
+                    paths[0] if paths else None,
+                    _now(),
+                    job_id,
+                ),
             )
 
     # ------------------------------------------------------------ reads
@@ -274,6 +308,8 @@ def _entry(row: sqlite3.Row) -> JournalEntry:
         config=json.loads(row["config"]) if row["config"] else None,
         output=row["output"],
         error=row["error"],
+        target=json.loads(row["target"]) if row["target"] else None,
+        saved=json.loads(row["saved"]) if row["saved"] else None,
     )
 
 

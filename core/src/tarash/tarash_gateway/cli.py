@@ -36,7 +36,7 @@ from typing import Any
 import pydantic
 
 import tarash.tarash_gateway as gateway
-from tarash.tarash_gateway import _cli_models, _cli_stream
+from tarash.tarash_gateway import _cli_jobs, _cli_models, _cli_stream
 from tarash.tarash_gateway import _cli_output as out
 from tarash.tarash_gateway._chain import resolve_chain
 from tarash.tarash_gateway._cli_args import (
@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         4 generated but not saved where asked, 130 interrupted, 143 terminated.
     """
     parser = build_parser()
+    _cli_jobs.add_commands(parser)
     try:
         args, extra = parser.parse_known_args(argv)
         if extra:
@@ -98,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             return _providers(args)
         if args.command == "models":
             return _cli_models.run(args)
+        if args.command in _cli_jobs.COMMANDS:
+            return _cli_jobs.run(args)
         return _generate(args)
     except UsageError as exc:
         return _fail(args, exc, f"error: {exc}", out.EXIT_USAGE)
@@ -159,6 +162,10 @@ def _generate(args: argparse.Namespace) -> int:
     check_writable(args.output)
     # Resolve the chain now (no I/O) so every validation error comes before any progress.
     links = resolve_chain(modality, config, request)
+    targets = _targets(args, fields)
+    if args.detach:
+        return _cli_jobs.detach(args, config, request, targets)
+    _cli_jobs.enable_journal()
     labels = [f"{link.provider}/{link.model}" if link.model else link.provider for link in links]
     progress = Progress(
         sys.stderr, choose_mode(args.progress, args.quiet, sys.stderr), labels, modality
@@ -169,7 +176,8 @@ def _generate(args: argparse.Namespace) -> int:
     try:
         with _sigterm_as_interrupt():
             try:
-                response = GENERATORS[modality](config, request, on_progress=progress)
+                recorder = _cli_jobs.Recorder(progress, targets)
+                response = GENERATORS[modality](config, request, on_progress=recorder)
             except KeyboardInterrupt as exc:
                 if progress.request_id:
                     exc.args = (f"asked {progress.provider} to cancel job {progress.request_id}",)
@@ -180,6 +188,7 @@ def _generate(args: argparse.Namespace) -> int:
                     size = _write_stdout(response)
                 else:
                     saved = _save(args, response, fields)
+                    recorder.saved(saved)
             except KeyboardInterrupt as exc:
                 exc.args = (f"stopped while saving; the result is {_where_is(response)}",)
                 raise
@@ -246,6 +255,14 @@ def _save(args: argparse.Namespace, response: Any, fields: dict[str, Any]) -> li
     stem = out.default_stem(args.modality, fields, getattr(args, "audio", None))
     paths = out.output_paths(args.output, stem, out.result_count(response))
     return out.save_all(response, paths)
+
+
+def _targets(args: argparse.Namespace, fields: dict[str, Any]) -> list[Path]:
+    """Where the result will go (what the journal keeps for ``tarash jobs resume``)."""
+    if args.output == "-":
+        return []
+    stem = out.default_stem(args.modality, fields, getattr(args, "audio", None))
+    return out.output_paths(args.output, stem, getattr(args, "n", None) or 1)
 
 
 def _validate(model: type[pydantic.BaseModel], data: dict[str, Any]) -> Any:

@@ -1,0 +1,124 @@
+"""`tarash --detach`, `wait`, `status`, `cancel` and `jobs` as real processes.
+
+The echo provider's fake server runs in this test process; each CLI run is its own
+process, sharing one journal (in the temporary XDG_STATE_HOME of the test).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+from tarash.tarash_gateway._journal import Journal, default_path
+from tests.cli.conftest import MP4, cli_env, command
+from tests.cli.test_cli_echo import KEY, echo_args, wait_for
+
+
+def journal() -> Journal:
+    return Journal(default_path())
+
+
+def test_detach_then_status_wait_and_the_journal_in_other_processes(run, echo, tmp_path):
+    echo.polls = 3
+    submitted = run(*echo_args(echo, "video", "a fox", "--detach"), echo=True, **KEY)
+    assert submitted.code == 0, submitted.stderr
+    job = json.loads(submitted.stdout)
+    assert job["request_id"] == "job-1" and job["status"] == "queued"
+    assert "sk-echo-test" not in submitted.stdout
+    assert f"tarash wait {job['id']}" in submitted.stderr
+    assert echo.count("POST", r"/v1/jobs") == 1 and echo.count("GET", r"/v1/jobs/job-1") == 0
+    (tmp_path / "fox.job").write_text(submitted.stdout)
+
+    status = run("status", "-", "--json", echo=True, stdin=submitted.stdout, **KEY)
+    assert status.code == 0, status.stderr
+    assert json.loads(status.stdout)["status"] == "queued"
+
+    waited = run("wait", "fox.job", "-o", "fox.mp4", echo=True, **KEY)
+    assert waited.code == 0, waited.stderr
+    assert (tmp_path / "fox.mp4").read_bytes() == MP4
+    assert echo.count("GET", r"/files/job-1.mp4") == 1
+    assert echo.count("POST", r"/v1/jobs") == 1
+
+    listed = run("jobs", "--json", echo=True)
+    [entry] = json.loads(listed.stdout)
+    assert entry["id"] == job["id"] and entry["status"] == "completed"
+    assert entry["saved"] == [str((tmp_path / "fox.mp4").resolve())]
+    again = run("wait", job["id"][:10], echo=True, **KEY)  # a journal id prefix works too
+    assert again.code == 0 and "already saved" in again.stderr
+    assert echo.count("GET", r"/files/job-1.mp4") == 1
+
+
+def test_cancel_by_journal_id(run, echo):
+    echo.polls = 1000
+    submitted = run(*echo_args(echo, "video", "a fox", "--detach"), echo=True, **KEY)
+    job_id = json.loads(submitted.stdout)["id"]
+    cancelled = run("jobs", "cancel", job_id, echo=True, **KEY)
+    assert cancelled.code == 0, cancelled.stderr
+    assert "asked echo to cancel job job-1" in cancelled.stdout
+    assert echo.jobs["job-1"].cancelled and echo.count("DELETE", r"/v1/jobs/job-1") == 1
+    assert journal().get(job_id).status == "cancelled"
+    listed = run("jobs", echo=True)
+    assert job_id in listed.stdout and "cancelled" in listed.stdout
+
+
+def test_sigkill_mid_poll_then_resume_downloads_once(echo, tmp_path):
+    echo.polls = 10_000
+    process = subprocess.Popen(
+        command(*echo_args(echo, "video", "a fox", "-o", "fox.mp4"), echo=True),
+        cwd=tmp_path,
+        env=cli_env(**KEY),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: echo.count("GET", r"/v1/jobs/job-1") >= 3, timeout=30)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    assert not (tmp_path / "fox.mp4").exists()
+    [entry] = journal().entries()
+    assert entry.request_id == "job-1" and entry.status in ("queued", "processing")
+    assert entry.target == [str((tmp_path / "fox.mp4").resolve())]
+
+    echo.jobs["job-1"].polls_needed = 0  # the provider finishes the job meanwhile
+    resumed = subprocess.run(
+        command("jobs", "resume", "--all", echo=True),
+        cwd=tmp_path / "..",  # the journal remembers where the result goes
+        env=cli_env(**KEY),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert (tmp_path / "fox.mp4").read_bytes() == MP4
+    assert echo.count("GET", r"/files/job-1.mp4") == 1
+    assert echo.count("POST", r"/v1/jobs") == 1  # never submitted again
+
+    twice = subprocess.run(
+        command("jobs", "resume", entry.id, echo=True),
+        cwd=tmp_path,
+        env=cli_env(**KEY),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert twice.returncode == 0 and "nothing to resume" in twice.stderr
+    assert echo.count("GET", r"/files/job-1.mp4") == 1
+
+
+def test_job_commands_refuse_what_is_not_a_job(run):
+    result = run("status", "job_nothing")
+    assert result.code == 2 and "not a job file" in result.stderr
+    assert run("jobs", "resume").code == 2
+
+
+def test_journal_can_be_turned_off(run, echo, tmp_path):
+    result = run(
+        *echo_args(echo, "video", "a fox", "-o", "fox.mp4"), echo=True, TARASH_JOURNAL="off", **KEY
+    )
+    assert result.code == 0, result.stderr
+    assert not default_path().exists()
+    assert Path(tmp_path / "fox.mp4").exists()

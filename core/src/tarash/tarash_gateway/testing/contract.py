@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Literal
 
 import pytest
 
-from tarash.tarash_gateway import _plugins, api
+from tarash.tarash_gateway import _plugins, api, jobs
 from tarash.tarash_gateway.exceptions import (
     ContentModerationError,
     GenerationFailedError,
@@ -43,6 +43,7 @@ from tarash.tarash_gateway.models import (
     MODALITIES,
     REQUEST_TYPES,
     RESPONSE_TYPES,
+    GenerationJob,
     ImageGenerationRequest,
     STSRequest,
     TTSRequest,
@@ -184,6 +185,23 @@ class ProviderContractTests:
             assert server.count(*case.submit) >= 1
             sent = server.last(*case.submit)
             assert any(SECRET in value for value in sent.headers.values()), "key not sent"
+
+    def test_jobs_by_handle_in_another_process(self, server: FakeServer) -> None:
+        """submit_* → JSON (no key inside) → a fresh handle → wait_for_job: one submit each.
+
+        Poll and cancel flows must work from ``Job.data`` alone (``ctx.request`` is None).
+        """
+        for modality, case in self.cases.items():
+            config = self.config(modality, server)
+            before = server.count(*case.submit)
+            job = getattr(jobs, f"submit_{modality}")(config, case.request)
+            text = job.model_dump_json()
+            assert SECRET not in text, "the job handle holds the API key"
+            fresh = GenerationJob.model_validate_json(text)
+            response = jobs.wait_for_job(fresh, config)
+            assert isinstance(response, RESPONSE_TYPES[modality])
+            assert response.provider == self.provider and response.request_id == job.request_id
+            assert server.count(*case.submit) == before + 1, "a job was submitted twice"
 
     def test_unsupported_modalities_fail_before_network(self, server: FakeServer) -> None:
         any_case = next(iter(self.cases.values()))

@@ -103,11 +103,12 @@ class Recorder:
         self.progress = progress
         self.targets = [str(path.resolve()) for path in targets]
         self.job_id: str | None = None
-        self._done = False
+        self._seen: tuple[str, str] | None = None
 
     def __call__(self, update: Any) -> None:
-        if not self._done and update.request_id and update.provider:
-            self._done = True
+        seen = (str(update.provider), update.request_id)
+        if update.request_id and update.status != "failed" and seen != self._seen:
+            self._seen = seen  # a new job (the first, or a fallback's)
             journal = _journal.current()
             if journal is not None:
                 self.job_id = journal.set_target(update.provider, update.request_id, self.targets)

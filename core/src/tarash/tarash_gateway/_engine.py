@@ -216,6 +216,7 @@ def wait_for(
     ``cancel_on_abandon``: a timeout or an interruption cancels the remote job
     (``generate``); ``wait_for_job`` leaves it running, its handle still valid.
     """
+    assert link.loaded is not None
     config = link.config
     record = chain.record
     journal = _journal.current() if handle is not None else None

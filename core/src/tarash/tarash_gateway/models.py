@@ -522,7 +522,9 @@ class WebhookEvent(BaseModel):
     request_id: str = Field(description="The provider's id for the job.")
     status: Literal["completed", "failed", "processing", "queued"]
     result: GenerationResponse | None = Field(
-        default=None, description="The unified response when the job completed."
+        default=None,
+        description="The unified response when the job completed (None when the delivery "
+        "does not carry it, e.g. speech to download: wait_for_job fetches it).",
     )
     error: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict, description="The delivery's JSON body.")

@@ -232,7 +232,8 @@ def parse_webhook(body: dict[str, Any], ctx: CallContext) -> tuple[str, JobStatu
 
     ``status`` is OK (output in ``payload``) or ERROR (``error``; ``payload`` holds
     the model's error body). A payload fal could not serialise arrives as null
-    with ``payload_error``: the job completed, its result must be fetched.
+    with ``payload_error``: the job completed, its result must be fetched (so is
+    speech, whose audio is downloaded: no output, ``wait_for_job`` fetches it).
     """
     request_id = body.get("request_id")
     if not isinstance(request_id, str) or not request_id:
@@ -254,6 +255,8 @@ def parse_webhook(body: dict[str, Any], ctx: CallContext) -> tuple[str, JobStatu
             "tarash: fal webhook %s has no payload: %s", request_id, body.get("payload_error")
         )
         return request_id, JobStatus(state="completed", raw=body)
+    if ctx.modality == "tts":  # the audio must be downloaded: wait_for_job fetches it
+        return request_id, JobStatus(state="completed", raw=payload)
     return request_id, JobStatus(
         state="completed", output=_output(payload, ctx, request_id), raw=payload
     )

@@ -45,6 +45,25 @@ if TYPE_CHECKING:
         UnsupportedModalityError,
         ValidationError,
     )
+    from tarash.tarash_gateway.jobs import (
+        cancel_job,
+        cancel_job_async,
+        configure_jobs,
+        get_job_status,
+        get_job_status_async,
+        parse_webhook,
+        parse_webhook_async,
+        submit_image,
+        submit_image_async,
+        submit_sts,
+        submit_sts_async,
+        submit_tts,
+        submit_tts_async,
+        submit_video,
+        submit_video_async,
+        wait_for_job,
+        wait_for_job_async,
+    )
     from tarash.tarash_gateway.models import (
         AspectRatio,
         AudioGenerationConfig,
@@ -66,24 +85,6 @@ if TYPE_CHECKING:
         VideoGenerationResponse,
         VideoGenerationUpdate,
         format_to_content_type,
-    from tarash.tarash_gateway.jobs import (
-        cancel_job,
-        cancel_job_async,
-        configure_jobs,
-        get_job_status,
-        get_job_status_async,
-        parse_webhook,
-        parse_webhook_async,
-        submit_image,
-        submit_image_async,
-        submit_sts,
-        submit_sts_async,
-        submit_tts,
-        submit_tts_async,
-        submit_video,
-        submit_video_async,
-        wait_for_job,
-        wait_for_job_async,
     )
     from tarash.tarash_gateway.plugin import ProviderInfo
     from tarash.tarash_gateway.streaming import (

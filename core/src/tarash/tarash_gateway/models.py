@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias

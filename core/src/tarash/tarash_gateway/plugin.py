@@ -281,4 +281,3 @@ class ProviderPlugin:
     ) -> tuple[str, JobStatus] | None:
         """Hook: :meth:`parse_webhook` for ``name``."""
         return self.parse_webhook(body, ctx) if provider == self.name else None
-

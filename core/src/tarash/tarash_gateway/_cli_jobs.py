@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -31,6 +32,8 @@ from tarash.tarash_gateway._cli_progress import Progress, choose_mode
 from tarash.tarash_gateway._jobs import coerce_job
 from tarash.tarash_gateway.exceptions import TarashException, ValidationError
 from tarash.tarash_gateway.models import CONFIG_TYPES, GenerationJob
+
+logger = logging.getLogger("tarash")
 
 COMMANDS = ("wait", "status", "cancel", "jobs")
 SUBMITTERS = {
@@ -111,14 +114,22 @@ class Recorder:
             self._seen = seen  # a new job (the first, or a fallback's)
             journal = _journal.current()
             if journal is not None:
-                self.job_id = journal.set_target(update.provider, update.request_id, self.targets)
+                try:
+                    self.job_id = journal.set_target(
+                        update.provider, update.request_id, self.targets
+                    )
+                except Exception as exc:  # noqa: BLE001 - the journal never fails a run
+                    logger.warning("tarash: could not write the job journal: %s", exc)
         self.progress(update)
 
     def saved(self, paths: list[Path]) -> None:
         """Record that the result was saved (a later resume will not save it again)."""
         journal = _journal.current()
         if journal is not None and self.job_id is not None:
-            journal.mark_saved(self.job_id, [str(p.resolve()) for p in paths])
+            try:
+                journal.mark_saved(self.job_id, [str(p.resolve()) for p in paths])
+            except Exception as exc:  # noqa: BLE001 - the result is saved; say so anyway
+                logger.warning("tarash: could not write the job journal: %s", exc)
 
 
 # ---------------------------------------------------------------- --detach

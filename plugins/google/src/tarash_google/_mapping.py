@@ -13,9 +13,10 @@ Image (Gemini native image generation, ``:generateContent``)::
 Images given as URLs are left as ``{"_url": url}``; the submit flow downloads and
 inlines them (neither API fetches arbitrary URLs).
 
-The Gemini API (``google``) and Vertex AI (``google-vertex``) share the tables; the
-Gemini API refuses what Google's own client refuses there: ``seed``, ``generateAudio``,
-``storageUri`` and ``gs://`` images are Vertex AI only.
+Vertex AI (``google-vertex``) uses the family tables as they are; the Gemini API
+(``google``) uses them without what Google's own client refuses there (``seed``,
+``generateAudio``, ``storageUri``: see ``GEMINI_CATALOG``), and this module refuses
+``gs://`` images for it.
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ TEST_DEPS = [
     "anyio>=4",
     "hatchling>=1.21",
     "google-auth>=2.20",
-    # jobs: webhook signatures (ED25519) and the receivers of docs/jobs.md
+    # jobs: webhook signatures (ED25519) and the receivers of docs/jobs.md; google: the
+    # tests sign a service-account token (RSA), which older google-auth does not pull in
     "cryptography>=42",
     "fastapi>=0.110",
 ]

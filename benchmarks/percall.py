@@ -1,8 +1,10 @@
 """Per-call overhead: tarash's public API vs a minimal hand-written httpx client.
 
 Both make the same three requests (submit, one status poll, result) against the
-fake fal server, whose jobs are done at the first poll; rounds alternate the two
-so that machine noise hits both alike.
+fake fal server (h11_server.py, its own process), whose jobs are done at the
+first poll; rounds alternate the two so that machine noise hits both alike.
+Each round records wall time and the client process's CPU time
+(``time.process_time``: the server's work is not in it) per call.
 """
 
 from __future__ import annotations
@@ -15,19 +17,23 @@ from typing import Any
 import httpx
 from clients import handwritten_async, handwritten_sync, tarash_async, tarash_config, tarash_sync
 
+Sample = tuple[float, float]  # (wall ms, client CPU ms) per call
 
-def _per_call(fn: Any, calls: int) -> float:
-    started = time.perf_counter()
+
+def _per_call(fn: Any, calls: int) -> Sample:
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(calls):
         fn(i)
-    return (time.perf_counter() - started) / calls * 1000
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return wall / calls * 1000, cpu / calls * 1000
 
 
-async def _per_call_async(fn: Any, calls: int) -> float:
-    started = time.perf_counter()
+async def _per_call_async(fn: Any, calls: int) -> Sample:
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(calls):
         await fn(i)
-    return (time.perf_counter() - started) / calls * 1000
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return wall / calls * 1000, cpu / calls * 1000
 
 
 def measure(url: str, rounds: int = 15, calls: int = 40) -> dict[str, Any]:
@@ -49,7 +55,7 @@ def measure(url: str, rounds: int = 15, calls: int = 40) -> dict[str, Any]:
             pairs.append((a, b))
         out["sync"] = _summary(pairs)
 
-    async def run_async() -> list[tuple[float, float]]:
+    async def run_async() -> list[tuple[Sample, Sample]]:
         pairs = []
         async with httpx.AsyncClient() as client:
             for r in range(rounds):
@@ -76,12 +82,21 @@ def measure(url: str, rounds: int = 15, calls: int = 40) -> dict[str, Any]:
     return out
 
 
-def _summary(pairs: list[tuple[float, float]]) -> dict[str, float]:
-    ratios = [b / a for a, b in pairs]
-    return {
-        "handwritten_ms": round(statistics.median(a for a, _ in pairs), 3),
-        "tarash_ms": round(statistics.median(b for _, b in pairs), 3),
-        "ratio_median": round(statistics.median(ratios), 3),
-        "ratio_min": round(min(ratios), 3),
-        "ratio_max": round(max(ratios), 3),
-    }
+def _summary(pairs: list[tuple[Sample, Sample]]) -> dict[str, dict[str, float]]:
+    out = {}
+    for index, name in ((0, "wall"), (1, "cpu")):
+        hand = [a[index] for a, _ in pairs]
+        ours = [b[index] for _, b in pairs]
+        ratios = [b / a for a, b in zip(hand, ours, strict=True)]
+        out[name] = {
+            "handwritten_ms": round(statistics.median(hand), 3),
+            "handwritten_min": round(min(hand), 3),
+            "handwritten_max": round(max(hand), 3),
+            "tarash_ms": round(statistics.median(ours), 3),
+            "tarash_min": round(min(ours), 3),
+            "tarash_max": round(max(ours), 3),
+            "ratio_median": round(statistics.median(ratios), 3),
+            "ratio_min": round(min(ratios), 3),
+            "ratio_max": round(max(ratios), 3),
+        }
+    return out

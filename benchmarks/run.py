@@ -1,6 +1,9 @@
-"""Run every benchmark and print the figures as Markdown tables (also saved as JSON).
+"""Run every benchmark and print the figures as JSON (also saved to results/latest.json).
 
-    python benchmarks/run.py [--quick] [--only imports,percall,scale,faults,threads]
+    python benchmarks/run.py [--quick] [--jobs 10000] [--only imports,percall,scale,rate,faults,threads]
+
+percall, scale, rate and faults run against h11_server.py (asyncio + h11, its own
+process); threads against the older threaded fal_server.py.
 
 Figures, not assertions: these machines are noisy, so every comparison runs side
 by side in the same run and is reported as ratios (median, min, max).
@@ -26,10 +29,10 @@ sys.path.insert(0, str(HERE))
 
 
 @contextmanager
-def fal_server(*args: str) -> Any:
-    """The benchmark fal server in its own process; yields its URL."""
+def fal_server(*args: str, script: str = "fal_server.py") -> Any:
+    """A benchmark fal server in its own process; yields its URL."""
     process = subprocess.Popen(
-        [sys.executable, str(HERE / "fal_server.py"), *args], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(HERE / script), *args], stdout=subprocess.PIPE, text=True
     )
     try:
         assert process.stdout is not None
@@ -45,7 +48,14 @@ def _get(url: str, path: str, method: str = "GET") -> dict[str, Any]:
         return json.loads(response.read())  # type: ignore[no-any-return]
 
 
-def scenario(client: str, url: str, jobs: int, interval: float = 0.5) -> dict[str, Any]:
+def h11_server(*args: str) -> Any:
+    """The asyncio + h11 fake (not the bottleneck) in its own process; yields its URL."""
+    return fal_server(*args, script="h11_server.py")
+
+
+def scenario(
+    client: str, url: str, jobs: int, interval: float = 0.5, *extra: str
+) -> dict[str, Any]:
     """Run one client in a fresh process; add the server's counters."""
     _get(url, "/__reset", "POST")
     out = subprocess.run(
@@ -59,6 +69,7 @@ def scenario(client: str, url: str, jobs: int, interval: float = 0.5) -> dict[st
             str(jobs),
             "--interval",
             str(interval),
+            *extra,
         ],
         capture_output=True,
         text=True,
@@ -68,30 +79,41 @@ def scenario(client: str, url: str, jobs: int, interval: float = 0.5) -> dict[st
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     stats = _get(url, "/__stats")
     result["server"] = stats
-    submits = max(1, stats["requests"].get("submit", 1))
+    submits = max(1, stats["submits"])
     result["polls_per_job"] = round(stats["requests"].get("status", 0) / submits, 2)
     return result
 
 
+JOB_TIME = ("--min-seconds", "2", "--max-seconds", "30")
+INTERVAL = 2.0  # ImageGenerationConfig's default poll_interval
+
+
 def bench_scale(jobs: int, repeats: int) -> dict[str, Any]:
-    runs: dict[str, list[dict[str, Any]]] = {"tarash-async": [], "bounded": [], "naive": []}
-    with fal_server("--min-seconds", "2", "--max-seconds", "5") as url:
+    """tarash async vs the bounded hand-written client (16 in flight, as tarash)."""
+    runs: dict[str, list[dict[str, Any]]] = {"tarash-async": [], "bounded": []}
+    with h11_server(*JOB_TIME) as url:
         for _ in range(repeats):
             for client in runs:
-                runs[client].append(scenario(client, url, jobs))
+                runs[client].append(scenario(client, url, jobs, INTERVAL, "--bound", "16"))
     walls = {c: [r["wall_s"] for r in rs] for c, rs in runs.items()}
     vs_bounded = [t / b for t, b in zip(walls["tarash-async"], walls["bounded"], strict=True)]
-    vs_naive = [t / n for t, n in zip(walls["tarash-async"], walls["naive"], strict=True)]
-    return {
-        "runs": runs,
-        "ratio_vs_bounded": _stats(vs_bounded),
-        "ratio_vs_naive": _stats(vs_naive),
-    }
+    return {"runs": runs, "ratio_vs_bounded": _stats(vs_bounded)}
+
+
+def bench_rate(jobs: int, rate: int) -> dict[str, Any]:
+    """tarash against a fake enforcing ``rate`` requests/s: without, then with the cap."""
+    with h11_server(*JOB_TIME, "--rate", str(rate)) as url:
+        return {
+            "server_rate": rate,
+            "uncapped": scenario("tarash-async", url, jobs, INTERVAL),
+            "capped": scenario("tarash-async", url, jobs, INTERVAL, "--rate-limit", str(rate)),
+        }
 
 
 def bench_faults(jobs: int) -> dict[str, Any]:
-    with fal_server("--min-seconds", "2", "--max-seconds", "5", "--faults") as url:
-        return scenario("tarash-async", url, jobs)
+    """10% 503, 2% dropped connections and 1% 429 (Retry-After: 1) on status polls."""
+    with h11_server(*JOB_TIME, "--faults") as url:
+        return scenario("tarash-async", url, jobs, INTERVAL)
 
 
 def bench_threads(jobs: int) -> dict[str, Any]:
@@ -102,7 +124,7 @@ def bench_threads(jobs: int) -> dict[str, Any]:
 def bench_percall(rounds: int) -> dict[str, Any]:
     import percall
 
-    with fal_server() as url:
+    with h11_server() as url:
         return percall.measure(url, rounds=rounds)
 
 
@@ -117,12 +139,15 @@ def _stats(values: list[float]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer samples, 200 jobs")
-    parser.add_argument("--only", default="imports,percall,scale,faults,threads")
+    parser.add_argument("--only", default="imports,percall,scale,rate,faults,threads")
+    parser.add_argument("--jobs", type=int, default=None, help="concurrent jobs (10000)")
+    parser.add_argument("--rate", type=int, default=500, help="requests/s the fake enforces")
     args = parser.parse_args()
     only = set(args.only.split(","))
-    jobs = 200 if args.quick else 1000
+    jobs = args.jobs or (200 if args.quick else 10_000)
     results: dict[str, Any] = {
         "machine": {
+            "load_average": os.getloadavg(),
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
@@ -140,6 +165,9 @@ def main() -> None:
     if "scale" in only:
         results["scale"] = bench_scale(jobs, 1 if args.quick else 3)
         print("scale", json.dumps(results["scale"], indent=1), flush=True)
+    if "rate" in only:
+        results["rate"] = bench_rate(jobs, args.rate)
+        print("rate", json.dumps(results["rate"], indent=1), flush=True)
     if "faults" in only:
         results["faults"] = bench_faults(jobs)
         print("faults", json.dumps(results["faults"], indent=1), flush=True)

@@ -1,7 +1,9 @@
 """One scale scenario in a fresh process (so its memory peak is its own); prints JSON.
 
-    python benchmarks/scale.py CLIENT --url URL --jobs 1000 --interval 0.5
+    python benchmarks/scale.py CLIENT --url URL --jobs 1000 --interval 0.5 [--rate-limit N]
 CLIENT: tarash-async | naive | bounded | tarash-sync-threads
+``--rate-limit N`` sets tarash's per-provider cap (``configure_http(rate_limits={"fal": N})``)
+and paces the hand-written bounded client to N requests/s.
 """
 
 from __future__ import annotations
@@ -41,7 +43,43 @@ def _outcome(results: list[Any]) -> tuple[int, Counter[str]]:
     return done, errors
 
 
-async def _run_async(client: str, url: str, jobs: int, interval: float, bound: int) -> list[Any]:
+class Pacer:
+    """The hand-written client's rate cap: at most ``rate`` request starts per second."""
+
+    def __init__(self, rate: float) -> None:
+        self.gap = 1.0 / rate
+        self.next = 0.0
+        self.lock = asyncio.Lock()
+
+    async def __aenter__(self) -> None:
+        async with self.lock:
+            now = time.monotonic()
+            start = max(now, self.next)
+            self.next = start + self.gap
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class Both:
+    """Semaphore then pacer, as one async context manager."""
+
+    def __init__(self, limit: asyncio.Semaphore, pacer: Pacer) -> None:
+        self.limit, self.pacer = limit, pacer
+
+    async def __aenter__(self) -> None:
+        await self.limit.__aenter__()
+        await self.pacer.__aenter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.limit.__aexit__(*exc)
+
+
+async def _run_async(
+    client: str, url: str, jobs: int, interval: float, bound: int, rate: float
+) -> list[Any]:
     if client == "tarash-async":
         config = tarash_config(url, interval)
         await tarash_async(config, "warm-up")
@@ -50,7 +88,9 @@ async def _run_async(client: str, url: str, jobs: int, interval: float, bound: i
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
     async with httpx.AsyncClient(limits=limits, timeout=120) as http:
         await handwritten_async(http, url, "warm-up", interval)
-        limit = asyncio.Semaphore(bound) if client == "bounded" else None
+        limit: Any = asyncio.Semaphore(bound) if client == "bounded" else None
+        if limit is not None and rate:
+            limit = Both(limit, Pacer(rate))
         tasks = [handwritten_async(http, url, f"job-{i}", interval, limit) for i in range(jobs)]
         return await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -78,7 +118,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--interval", type=float, default=0.5)
     parser.add_argument("--bound", type=int, default=10)
+    parser.add_argument("--rate-limit", type=float, default=0.0)
     args = parser.parse_args()
+    rate_cap = "off"
+    if args.rate_limit and args.client.startswith("tarash"):
+        from tarash.tarash_gateway import configure_http
+
+        try:
+            configure_http(rate_limits={"fal": args.rate_limit})  # type: ignore[call-arg]
+            rate_cap = f"{args.rate_limit:g}/s"
+        except TypeError:
+            rate_cap = "unsupported by this tarash"
     port = urlsplit(args.url).port or 80
     import tarash.tarash_gateway  # noqa: F401  (import cost outside the measurement)
 
@@ -91,7 +141,9 @@ def main() -> None:
             results = _run_threads(args.url, args.jobs, args.interval)
         else:
             results = asyncio.run(
-                _run_async(args.client, args.url, args.jobs, args.interval, args.bound)
+                _run_async(
+                    args.client, args.url, args.jobs, args.interval, args.bound, args.rate_limit
+                )
             )
     wall = time.perf_counter() - started
     done, errors = _outcome(results)
@@ -107,6 +159,8 @@ def main() -> None:
                 "errors": dict(errors),
                 "peak_connections": sampler.peak,
                 "rss_growth_mib": round((rss_kib("VmHWM") - rss_before) / 1024, 1),
+                "rss_bytes_per_job": round((rss_kib("VmHWM") - rss_before) * 1024 / args.jobs),
+                "rate_cap": rate_cap,
                 "threads_before": threads_before,
                 "threads_after": threading.active_count(),
             }

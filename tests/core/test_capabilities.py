@@ -198,3 +198,14 @@ def test_an_adjusted_value_is_sent_and_recorded_in_execution_metadata(echo_serve
             "why": "nearest",
         }
     ]
+
+
+def test_find_is_memoised_and_callers_cannot_corrupt_the_memo():
+    catalog = Catalog([T2V, I2V])
+    first = catalog.find("toy/gen", "video")
+    assert first == [T2V, I2V]
+    first.clear()  # a caller mutating its list must not change the next answer
+    assert catalog.find("toy/gen", "video") == [T2V, I2V]
+    assert catalog.find("toy/gen", "image") == []
+    assert catalog.find("other/model") == []
+    assert catalog.find("toy/gen-2") == [T2V, I2V]  # a longer id still matches the prefix

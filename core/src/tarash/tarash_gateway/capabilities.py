@@ -201,15 +201,30 @@ class Catalog:
     generic: Mapping[Modality, Family] = field(default_factory=dict)
     """Used for model ids no family knows (None: such ids are refused)."""
 
+    _found: dict[tuple[str, Modality | None], tuple[Family, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
     def find(self, model: str, modality: Modality | None = None) -> list[Family]:
-        """The families of ``model`` (its longest matching prefix), in declaration order."""
-        scored = [
-            (family.matches(model), family)
-            for family in self.families
-            if modality is None or family.modality == modality
-        ]
-        best = max((score for score, _ in scored), default=-1)
-        return [family for score, family in scored if score == best and best >= 0]
+        """The families of ``model`` (its longest matching prefix), in declaration order.
+
+        Memoised per (model, modality): a call scans every family (fal has over a
+        hundred) and runs twice per generation; ``families`` is fixed once built.
+        """
+        key = (model, modality)
+        found = self._found.get(key)
+        if found is None:
+            scored = [
+                (family.matches(model), family)
+                for family in self.families
+                if modality is None or family.modality == modality
+            ]
+            best = max((score for score, _ in scored), default=-1)
+            found = tuple(family for score, family in scored if score == best and best >= 0)
+            if len(self._found) >= 1024:  # arbitrary model ids must not grow it forever
+                self._found.clear()
+            self._found[key] = found
+        return list(found)
 
     def modality_of(self, model: str) -> Modality | None:
         """The modality of a known model; None when no family knows it."""

@@ -275,7 +275,7 @@ def wait_for(
                     request_id=job.id,
                 )
             failures = 0
-            wait = config.poll_interval if status.poll_after is None else status.poll_after
+            wait = poll_wait(polls, config.poll_interval, status.poll_after)
             if handle is not None and handle.status != status.state:
                 handle.status = status.state
                 if journal is not None:
@@ -364,6 +364,18 @@ def _cancel(link: Link, ctx: CallContext, job: Job) -> Generator[Any, Any, None]
         logger.info("tarash: cancelled job %s at %s", job.id, link.provider)
     except Exception as exc:  # noqa: BLE001 - cancellation is best effort
         logger.warning("tarash: could not cancel job %s at %s: %s", job.id, link.provider, exc)
+
+
+def poll_wait(polls: int, interval: float, hint: float | None) -> float:
+    """Seconds until the next poll: the provider's hint first, else an adaptive schedule.
+
+    Short first waits (a fast job finishes fast), growing by half each poll toward
+    ``poll_interval``, with ±10% jitter so thousands of jobs do not poll in lockstep.
+    """
+    if hint is not None:
+        return hint
+    base = min(interval, max(0.25, interval / 8) * 1.5 ** (polls - 1))
+    return base * (0.9 + random.random() / 5)
 
 
 def _transient(exc: TarashException) -> bool:
@@ -459,6 +471,7 @@ def _prepare(link: Link, flow: Any, request: httpx.Request, deadline: float) -> 
         request.headers["User-Agent"] = USER_AGENT
     request.extensions["timeout"] = httpx.Timeout(remaining, connect=min(remaining, 10.0)).as_dict()
     request.extensions["tarash_deadline"] = deadline  # the whole exchange ends by it
+    request.extensions["tarash_provider"] = link.provider  # its request rate applies
 
 
 def _send_all(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from tarash.tarash_gateway._retry_after import parse_retry_after as parse_retry_after
 from tarash.tarash_gateway.exceptions import (
     ContentModerationError,
     HTTPError,
@@ -21,28 +20,6 @@ if TYPE_CHECKING:
     from tarash.tarash_gateway._plugin_types import CallContext
 
 _BODY_PREVIEW = 300
-
-
-def parse_retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or HTTP date)."""
-    millis = response.headers.get("retry-after-ms")
-    if millis:
-        try:
-            return max(0.0, float(millis) / 1000)
-        except ValueError:
-            pass
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 _NOT_JSON = object()

@@ -15,6 +15,10 @@ httpcore's pool, whose queue handling is quadratic (encode/httpcore#1035).
 - redirects are followed here, not by httpx: to another origin only neutral
   headers go along, so no provider key (``Authorization``, ``xi-api-key``,
   ``x-goog-api-key``, ...) ever reaches another host.
+
+A provider may also get a rate (``rate_limits``, requests per second), shared by
+every job, thread and event loop of the process; a 429 with ``Retry-After`` from a
+provider pauses that provider's whole queue, not just the job that got it.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import httpcore
 import httpx
 
 from tarash.tarash_gateway._redact import redact_url
+from tarash.tarash_gateway._retry_after import parse_retry_after
 from tarash.tarash_gateway._version import __version__
 from tarash.tarash_gateway.exceptions import MalformedResponseError
 
@@ -53,6 +58,9 @@ class HTTPSettings:
     proxy: str | None = None
     max_response_bytes: int = int(os.environ.get("TARASH_MAX_RESPONSE_BYTES", str(32 << 20)))
     max_redirects: int = 10
+    rate_limits: dict[str, float] = field(
+        default_factory=lambda: _rates_from_env(os.environ.get("TARASH_RATE_LIMITS", ""))
+    )
 
 
 MEDIA_TYPES = ("video/", "audio/", "image/", "application/octet-stream")
@@ -61,6 +69,45 @@ CROSS_ORIGIN_HEADERS = frozenset(
     {"user-agent", "accept", "accept-encoding", "accept-language", "content-type", "content-length"}
 )
 """The only request headers a redirect carries to another origin."""
+
+
+def _rates_from_env(text: str) -> dict[str, float]:
+    """``"fal=10,openai=2.5"`` → ``{"fal": 10.0, "openai": 2.5}`` (requests per second)."""
+    rates: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, value = item.partition("=")
+        rates[name.strip()] = float(value)
+    return rates
+
+
+class RateLimiter:
+    """Spaces a provider's requests ``1 / rate`` seconds apart, process-wide.
+
+    ``reserve()`` books the next free slot and returns how long the caller must
+    wait for it (sync callers sleep, async ones await); ``pause(seconds)`` keeps
+    every slot closed until then (a 429's Retry-After). A lock guards two floats:
+    the hot path stays a few hundred nanoseconds.
+    """
+
+    __slots__ = ("interval", "next_free", "lock")
+
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self.next_free = 0.0
+        self.lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Book the next slot; the seconds to wait before sending (0: at once)."""
+        now = time.monotonic()
+        with self.lock:
+            slot = max(now, self.next_free)
+            self.next_free = slot + self.interval
+        return slot - now
+
+    def pause(self, seconds: float) -> None:
+        """Send nothing to this provider for ``seconds``."""
+        with self.lock:
+            self.next_free = max(self.next_free, time.monotonic() + seconds)
 
 
 @dataclass
@@ -74,6 +121,7 @@ settings = HTTPSettings()
 _lock = threading.Lock()
 _sync_client: httpx.Client | None = None
 _sync_limiters: dict[str, threading.BoundedSemaphore] = {}
+_rate_limiters: dict[str, RateLimiter] = {}
 _loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
     weakref.WeakKeyDictionary()
 )
@@ -88,6 +136,7 @@ def configure_http(
     async_transport: httpx.AsyncBaseTransport | None = None,
     proxy: str | None = None,
     max_response_bytes: int | None = None,
+    rate_limits: dict[str, float] | None = None,
 ) -> None:
     """Tune the shared HTTP clients (applies to clients created afterwards).
 
@@ -100,9 +149,14 @@ def configure_http(
         proxy: Proxy URL for every request.
         max_response_bytes: Largest answer read into memory, media downloads
             excepted (default 32 MiB; ``TARASH_MAX_RESPONSE_BYTES``).
+        rate_limits: Requests per second per provider id (``{"fal": 10}``), across
+            every job of the process; also ``TARASH_RATE_LIMITS="fal=10,openai=5"``.
     """
     global _sync_client
     with _lock:
+        if rate_limits is not None:
+            settings.rate_limits = dict(rate_limits)
+            _rate_limiters.clear()
         if max_in_flight is not None:
             settings.max_in_flight = max_in_flight
         if max_connections is not None:
@@ -129,6 +183,7 @@ def reset_http() -> None:
     global settings
     configure_http()
     settings = HTTPSettings()
+    _rate_limiters.clear()
 
 
 def _client_options() -> dict[str, object]:
@@ -165,6 +220,17 @@ def sync_limiter(provider: str) -> threading.BoundedSemaphore:
         with _lock:
             limiter = _sync_limiters.setdefault(
                 provider, threading.BoundedSemaphore(settings.max_in_flight)
+            )
+    return limiter
+
+
+def rate_limiter(provider: str) -> RateLimiter:
+    """The process-wide request spacing of ``provider`` (no rate: only 429 pauses)."""
+    limiter = _rate_limiters.get(provider)
+    if limiter is None:
+        with _lock:
+            limiter = _rate_limiters.setdefault(
+                provider, RateLimiter(settings.rate_limits.get(provider))
             )
     return limiter
 
@@ -218,17 +284,37 @@ _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 )
 
 
+def _rate_of(request: httpx.Request) -> RateLimiter | None:
+    provider = request.extensions.get("tarash_provider")
+    return None if provider is None else rate_limiter(provider)
+
+
+def _pause_on_429(rate: RateLimiter | None, response: httpx.Response) -> None:
+    """A 429 with Retry-After slows the provider's whole queue, not only this job."""
+    if rate is None or response.status_code != 429:
+        return
+    seconds = parse_retry_after(response)
+    if seconds:
+        rate.pause(min(seconds, 300.0))
+
+
 def send_sync(request: httpx.Request, streamed: bool = False) -> httpx.Response:
     """Send ``request`` on the shared sync client, within its ``tarash_deadline``.
 
     ``streamed``: a successful answer is returned unread, for the flow to stream.
     """
     deadline: float | None = request.extensions.get("tarash_deadline")
+    rate = _rate_of(request)
+    if rate is not None:
+        wait = rate.reserve()
+        if wait > 0:
+            time.sleep(wait)
     token = _deadline.set(deadline)
     try:
         client = sync_client()
         for _ in range(settings.max_redirects + 1):
             response = client.send(request, stream=True)
+            _pause_on_429(rate, response)
             if streamed and response.status_code < 300:
                 return response  # the flow reads it as it comes
             try:
@@ -248,11 +334,17 @@ def send_sync(request: httpx.Request, streamed: bool = False) -> httpx.Response:
 async def send_async(request: httpx.Request, streamed: bool = False) -> httpx.Response:
     """Send ``request`` on the loop's shared client (see :func:`send_sync`)."""
     deadline: float | None = request.extensions.get("tarash_deadline")
+    rate = _rate_of(request)
+    if rate is not None:
+        wait = rate.reserve()
+        if wait > 0:
+            await asyncio.sleep(wait)
     token = _deadline.set(deadline)
     try:
         client = async_client()
         for _ in range(settings.max_redirects + 1):
             response = await client.send(request, stream=True)
+            _pause_on_429(rate, response)
             if streamed and response.status_code < 300:
                 return response  # the flow reads it as it comes
             try:

@@ -30,7 +30,9 @@ class Group:
     modality: Modality
     tables: dict[str, Mappers]
     notes: str = ""
-    checked: str = "2026-11-27"
+    reviewed: str = "2026-11-28"
+    """When the group's tables were last compared with fal's pages (not every endpoint
+    was confirmed: docs/providers/fal.md lists what was not)."""
     extra_fields: tuple[ExtraField, ...] = ()
 
     def families(self) -> list[Family]:
@@ -42,7 +44,7 @@ class Group:
                 (prefix,),
                 mappers,
                 endpoint=prefix,
-                source=f"{FAL_PAGES.format(model=prefix)} (checked {self.checked})",
+                source=f"{FAL_PAGES.format(model=prefix)} (tables reviewed {self.reviewed})",
                 notes=self.notes,
                 extra_fields=self.extra_fields,
             )

@@ -594,11 +594,6 @@ def test_vertex_bad_token_is_not_retryable(server: FakeGoogleServer) -> None:
     assert "ya29.expired" not in str(caught.value)
 
 
-@pytest.mark.xfail(
-    reason="the core also applies user mappings at the top level of the payload, where "
-    "Google's nested body has no such field (reported to the lead)",
-    strict=True,
-)
 def test_user_field_mapping_override_lands_in_parameters(server: FakeGoogleServer) -> None:
     register_provider_field_mapping(
         "google", {FAST: {"durationSeconds": duration_field_mapper("int", [4, 6, 8, 10])}}

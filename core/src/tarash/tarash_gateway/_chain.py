@@ -18,7 +18,12 @@ from tarash.tarash_gateway._plugin_types import ProviderInfo
 from tarash.tarash_gateway._plugins import LoadedProvider, install_hint
 from tarash.tarash_gateway._plugins import registry as plugin_registry
 from tarash.tarash_gateway._redact import redact_url
-from tarash.tarash_gateway._registry import handler_for, handler_modalities, user_field_mappers
+from tarash.tarash_gateway._registry import (
+    handler_for,
+    handler_modalities,
+    user_field_mappers,
+    user_mappings_applied,
+)
 from tarash.tarash_gateway._validation import did_you_mean, warn_user
 from tarash.tarash_gateway.exceptions import (
     TarashException,
@@ -201,6 +206,7 @@ def map_fields(link: Link, modality: Modality, request: GenerationRequest) -> di
     assert link.loaded is not None
     adjustments: list[dict[str, Any]] = []
     token = adjustments_var.set(adjustments)
+    applied = user_mappings_applied.set(False)
     try:
         payload = link.loaded.call(
             "tarash_map_fields",
@@ -211,13 +217,14 @@ def map_fields(link: Link, modality: Modality, request: GenerationRequest) -> di
             config=link.config,
         )
         mappers = user_field_mappers(link.provider, link.model)
-        if mappers is not None and isinstance(payload, dict):
+        if mappers is not None and isinstance(payload, dict) and not user_mappings_applied.get():
             payload.update(apply_field_mappers(mappers, request, refuse_unsent=False))
     except TarashException as exc:
         exc.provider = exc.provider or link.provider
         exc.model = exc.model or link.model
         raise
     finally:
+        user_mappings_applied.reset(applied)
         adjustments_var.reset(token)
     if not isinstance(payload, dict):
         raise TarashException(

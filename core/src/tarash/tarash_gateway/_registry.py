@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from tarash.tarash_gateway._plugins import registry as plugin_registry
@@ -92,6 +93,11 @@ def get_provider_field_mapping(provider: str) -> dict[str, dict[str, FieldMapper
     merged: dict[str, dict[str, FieldMapper]] = dict(loaded.info.field_mappings) if loaded else {}
     merged.update(_field_mappings.get(provider, {}))
     return merged or None
+
+
+user_mappings_applied: ContextVar[bool] = ContextVar("tarash_user_mappings_applied", default=False)
+"""Set by a plugin's mapping that applied the user's mappings inside its own table
+(``ProviderPlugin.map_fields``): the core then does not lay them over the payload."""
 
 
 def user_field_mappers(provider: str, model: str) -> dict[str, FieldMapper] | None:

@@ -155,12 +155,13 @@ class ProviderPlugin:
         refused; ``extra_params`` are merged over the result, which then goes
         through :meth:`finish_payload`.
         """
-        from tarash.tarash_gateway._registry import user_field_mappers
+        from tarash.tarash_gateway._registry import user_field_mappers, user_mappings_applied
         from tarash.tarash_gateway.capabilities import refuse_unread_fields
         from tarash.tarash_gateway.providers.field_mappers import apply_field_mappers
 
         family = self.family(model, modality, request)
         mappers = {**family.fields, **(user_field_mappers(self.name, model) or {})}
+        user_mappings_applied.set(True)  # inside the table: the core adds nothing on top
         payload = apply_field_mappers(mappers, request)
         refuse_unread_fields(mappers, request, modality)
         payload.update(request.extra_params)

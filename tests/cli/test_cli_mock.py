@@ -235,3 +235,21 @@ def test_tts_stream_writes_audio_to_stdout_as_it_arrives(tmp_path):
     mp3 = (tmp_path / "hello.mp3").read_bytes()
     assert mp3[:3] == b"ID3" or (mp3[0] == 0xFF and mp3[1] & 0xE0 == 0xE0)  # tag or frame sync
     assert not list(tmp_path.glob(".*.part"))
+
+
+def test_tts_stream_to_an_unwritable_folder_fails_before_anything_is_sent(tmp_path):
+    import subprocess
+
+    from tests.cli.conftest import cli_env, command
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    done = subprocess.run(
+        command("tts", "hello", "-p", "mock", "--stream", "-o", str(blocker / "x.mp3")),
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "nothing was sent" in done.stderr

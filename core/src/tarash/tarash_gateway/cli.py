@@ -157,6 +157,7 @@ def _generate(args: argparse.Namespace) -> int:
     if not args.mock:  # --mock sends nothing: no key needed
         _check_keys(chain_of(args), bool(args.api_key))
     if getattr(args, "stream", False):
+        check_writable(args.output or "-")  # before the stream (and its cost) starts
         return _cli_stream.run(args, config, request)
     _check_stdout(args)
     check_writable(args.output)

@@ -21,6 +21,7 @@ from tarash.tarash_gateway.plugin import (
     ProviderInfo,
     ProviderPlugin,
 )
+from tarash.tarash_gateway.webhooks import StandardWebhooks
 from tarash_replicate import _flows
 from tarash_replicate._families import CATALOG, MODEL_FAMILIES
 from tarash_replicate._version import __version__
@@ -44,6 +45,7 @@ class ReplicateProvider(ProviderPlugin):
 
     name = PROVIDER
     catalog = CATALOG
+    webhook_verifier = StandardWebhooks(secret_env=("REPLICATE_WEBHOOK_SECRET",))
 
     def info(self) -> ProviderInfo:
         """Describe the ``replicate`` provider."""
@@ -103,6 +105,10 @@ class ReplicateProvider(ProviderPlugin):
     def cancel(self, job: Job, ctx: CallContext) -> Flow[None]:
         """Flow: ``POST /v1/predictions/{id}/cancel``."""
         return _flows.cancel(job, ctx)
+
+    def parse_webhook(self, body: dict[str, Any], ctx: CallContext) -> tuple[str, JobStatus]:
+        """A verified delivery: the prediction object (Standard Webhooks signature)."""
+        return _flows.parse_webhook(body, ctx)
 
 
 plugin = ReplicateProvider()

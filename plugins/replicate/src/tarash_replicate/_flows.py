@@ -25,6 +25,7 @@ import httpx
 from tarash.tarash_gateway.exceptions import (
     ContentModerationError,
     GenerationFailedError,
+    MalformedResponseError,
     TarashException,
     ValidationError,
 )
@@ -151,6 +152,10 @@ def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
     )
     if target.version:
         body = {"version": target.version, **body}
+    if ctx.config.webhook_url:
+        body["webhook"] = ctx.config.webhook_url
+        events = ctx.provider_config.get("webhook_events_filter") or ["completed"]
+        body["webhook_events_filter"] = list(events)
     response = yield from send(
         httpx.Request("POST", ctx.url(target.path), json=body, headers=create_headers(ctx))
     )
@@ -302,6 +307,24 @@ def output_of(prediction: dict[str, Any], ctx: CallContext, request_id: str) -> 
     if ctx.modality == "image":
         return {"images": urls, "content_type": _type(urls[0], "image/png")}
     return {"video": urls[0], "content_type": _type(urls[0], "video/mp4")}
+
+
+# ---------------------------------------------------------------- webhook
+def parse_webhook(body: dict[str, Any], ctx: CallContext) -> tuple[str, JobStatus]:
+    """A delivery (signature already verified): the prediction object, as a poll reads it."""
+    prediction_id = body.get("id")
+    if not isinstance(prediction_id, str) or not prediction_id:
+        raise MalformedResponseError(
+            "the Replicate webhook is not a prediction (no id)", raw_response=body
+        )
+    job = Job(
+        provider=ctx.provider,
+        model=ctx.model,
+        modality=ctx.modality,
+        id=prediction_id,
+        data={"logs_seen": 0},
+    )
+    return prediction_id, status_of(body, job, ctx)
 
 
 # ---------------------------------------------------------------- cancel

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         TimeoutError,
         UnsupportedModalityError,
         ValidationError,
+        WebhookVerificationError,
     )
     from tarash.tarash_gateway.jobs import (
         cancel_job,
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
         AspectRatio,
         AudioGenerationConfig,
         AudioOutputFormat,
+        GenerationJob,
         ImageGenerationConfig,
         ImageGenerationRequest,
         ImageGenerationResponse,
@@ -84,6 +86,7 @@ if TYPE_CHECKING:
         VideoGenerationRequest,
         VideoGenerationResponse,
         VideoGenerationUpdate,
+        WebhookEvent,
         format_to_content_type,
     )
     from tarash.tarash_gateway.plugin import ProviderInfo
@@ -100,6 +103,7 @@ __all__ = [
     "AudioOutputFormat",
     "ContentModerationError",
     "GenerationFailedError",
+    "GenerationJob",
     "HTTPConnectionError",
     "HTTPError",
     "ImageGenerationConfig",
@@ -123,6 +127,8 @@ __all__ = [
     "VideoGenerationRequest",
     "VideoGenerationResponse",
     "VideoGenerationUpdate",
+    "WebhookEvent",
+    "WebhookVerificationError",
     "__version__",
     "broken_plugins",
     "cancel_job",
@@ -204,6 +210,9 @@ _LAZY = {
     **_COMPAT_EXPORTS,
     "configure_http": "_transport",
     "describe_model": "_describe",
+    "GenerationJob": "models",
+    "WebhookEvent": "models",
+    "WebhookVerificationError": "exceptions",
     **dict.fromkeys(
         ("stream_sts", "stream_sts_async", "stream_tts", "stream_tts_async"), "streaming"
     ),

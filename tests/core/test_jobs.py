@@ -241,3 +241,13 @@ def test_inline_media_of_a_completed_handle_survive_json(tmp_path):
     response = wait_for_job(GenerationJob.model_validate_json(job.model_dump_json()), config)
     saved = response.save(tmp_path / "out")
     assert saved.suffix == ".mp4" and saved.stat().st_size > 100
+
+
+def test_a_handle_pointing_at_another_host_is_refused_before_any_request(echo_server):
+    config = echo_config(echo_server)
+    job = submit_video(config, REQUEST)
+    data = job.model_dump()
+    data["data"]["status_url"] = "https://attacker.example/steal"
+    with pytest.raises(ValidationError, match="attacker.example.*refused"):
+        get_job_status(GenerationJob.model_validate(data), config)
+    assert echo_server.count("GET", "/v1/jobs/job-1") == 0

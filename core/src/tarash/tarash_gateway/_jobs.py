@@ -183,10 +183,35 @@ def _resume(job: GenerationJob, config: Any) -> tuple[Link, CallContext]:
             provider=job.provider,
             model=job.model,
         )
+    if job.attached() is None:
+        _refuse_foreign_urls(job, link.base_url)
     ctx = CallContext(
         link.provider, link.model, job.modality, link.config, None, link.api_key, link.base_url
     )
     return link, ctx
+
+
+def _refuse_foreign_urls(job: GenerationJob, base_url: str) -> None:
+    """A handle read back from JSON may only point at its provider's host.
+
+    Poll and cancel flows send the key to the URLs in ``job.data``; a handle
+    altered to point elsewhere would hand the key to that host.
+    """
+    origin = _origin(base_url)
+    for key, value in job.data.items():
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            if _origin(value) != origin:
+                raise ValidationError(
+                    f"the job's data[{key!r}] points at {_origin(value)}, not at the provider's "
+                    f"{origin}; the handle is refused (the API key would be sent there)",
+                    provider=job.provider,
+                    model=job.model,
+                )
+
+
+def _origin(url: str) -> str:
+    parts = httpx.URL(url)
+    return f"{parts.scheme}://{parts.host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
 def _config_for(job: GenerationJob, config: GenerationConfig) -> GenerationConfig:

@@ -10,6 +10,9 @@
                                   | canceled | aborted (Cancel-After passed before start)
     POST /v1/predictions/{id}/cancel                  → the prediction, ``canceled``
     POST /v1/files (multipart ``content``)            → 201 file object with ``urls.get``
+    webhooks: ``deliver(pid)`` POSTs the prediction to its ``webhook`` URL, signed
+              as Standard Webhooks with ``webhook_secret`` (``whsec_...``), when
+              ``webhook_events_filter`` asks for ``completed``
     GET  /files/{name}                                → generated media
 
 Requests need ``Authorization: Bearer ...`` (401 with problem details otherwise).
@@ -17,11 +20,17 @@ Requests need ``Authorization: Bearer ...`` (401 with problem details otherwise)
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import itertools
 import json
 import threading
+import time
 import uuid
 from typing import Any
+
+import httpx
 
 from tarash.tarash_gateway.testing import FakeRequest, FakeResponse, FakeServer, ScriptedJob
 
@@ -87,6 +96,7 @@ class FakeReplicateServer(FakeServer):
         self.fast_models: set[str] | None = None
         self.files: dict[str, tuple[str | None, str, bytes]] = {}
         self.outputs: dict[str, Any] = {}
+        self.webhook_secret = "whsec_" + base64.b64encode(b"fake-replicate-signing-key!").decode()
         self._ids = itertools.count(1)
         self._lock2 = threading.Lock()
         self.add_route("POST", r"/v1/files", self._create_file)
@@ -264,6 +274,29 @@ class FakeReplicateServer(FakeServer):
             p.cancelled = True
             return FakeResponse.json(self._object(p, pid, "canceled"))
         return FakeResponse.json(self._finished(p, pid))
+
+    # ------------------------------------------------------------ webhooks
+    def signed(self, body: bytes, delivery_id: str, timestamp: int | None = None) -> dict[str, str]:
+        """Standard Webhooks headers for ``body`` (HMAC-SHA256 with the ``whsec_`` key)."""
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        key = base64.b64decode(self.webhook_secret.removeprefix("whsec_"))
+        digest = hmac.new(key, f"{delivery_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
+        return {
+            "webhook-id": delivery_id,
+            "webhook-timestamp": stamp,
+            "webhook-signature": "v1," + base64.b64encode(digest).decode(),
+            "content-type": "application/json",
+        }
+
+    def deliver(self, pid: str | None = None) -> httpx.Response | None:
+        """POST the finished prediction to its webhook, as Replicate does; None when not asked."""
+        p = self.prediction(pid)
+        pid = pid or list(self.predictions)[-1]
+        url = p.body.get("webhook")
+        if not url or "completed" not in (p.body.get("webhook_events_filter") or ["completed"]):
+            return None
+        body = json.dumps(self._finished(p, pid)).encode()
+        return httpx.post(url, content=body, headers=self.signed(body, f"msg_{pid}"))
 
     # ------------------------------------------------------------ files
     def _create_file(self, request: FakeRequest) -> FakeResponse:

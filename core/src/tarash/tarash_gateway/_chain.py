@@ -87,7 +87,7 @@ def resolve(modality: Modality, config: GenerationConfig, request: GenerationReq
     """Resolve one config into a link (provider, model, key, base URL, payload)."""
     mocked = config.mock is not None and config.mock.enabled
     # config.mock on a real provider's config: that plugin checks and maps, the mock answers.
-    real = plugin_registry.providers.get(config.provider) if mocked else None
+    real = plugin_registry.provider(config.provider) if mocked else None
     provider = MOCK_PROVIDER if mocked else config.provider
     handler = None if mocked else handler_for(provider)
     if handler is not None:
@@ -246,7 +246,7 @@ def _unique(adjustments: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def provider_or_error(provider: str) -> LoadedProvider:
     """The loaded plugin owning ``provider``, or a ValidationError naming the installed ones."""
-    loaded = plugin_registry.providers.get(provider)
+    loaded = plugin_registry.provider(provider)
     if loaded is None:
         installed = ", ".join(plugin_registry.names()) or "none"
         raise ValidationError(

@@ -43,11 +43,15 @@ KNOWN_DISTRIBUTIONS = {
     "openai": "tarash-openai",
     "azure-openai": "tarash-openai",
     "google": "tarash-google",
+    "google-vertex": "tarash-google",
     "runway": "tarash-runway",
     "replicate": "tarash-replicate",
     "stability": "tarash-stability",
     "xai": "tarash-xai",
     "elevenlabs": "tarash-elevenlabs",
+    "cartesia": "tarash-cartesia",
+    "sarvam": "tarash-sarvam",
+    "mock": "tarash-core",
 }
 
 
@@ -111,10 +115,32 @@ class PluginRegistry:
 
     @property
     def providers(self) -> dict[str, LoadedProvider]:
-        """Provider id → owner, every discovered plugin loaded."""
+        """Provider id → owner, every discovered plugin loaded.
+
+        The dict is never changed in place (registration replaces it), so
+        callers may iterate it while other threads register plugins.
+        """
         if self._pending:
             self.load_pending()
         return self._providers
+
+    def provider(self, name: str) -> LoadedProvider | None:
+        """The owner of provider ``name``, importing only the plugin that should own it.
+
+        A generate call needs one provider: its entry point (same name, or the
+        first-party distribution known to publish it) is loaded first; every
+        other discovered plugin is loaded only when that does not find it.
+        """
+        loaded = self._providers.get(name)
+        if loaded is not None or not self._pending:
+            return loaded
+        owner = KNOWN_DISTRIBUTIONS.get(name)
+        with self._lock:
+            for ep in [ep for ep in self._pending if _may_own(ep, name, owner)]:
+                if ep in self._pending:
+                    self._pending.remove(ep)
+                    self._load_entry_point(ep)
+        return self._providers.get(name) or self.providers.get(name)
 
     @property
     def broken(self) -> list[BrokenPlugin]:
@@ -159,7 +185,9 @@ class PluginRegistry:
         version = ep.dist.version if ep.dist else None
         try:
             plugin = ep.load()
-        except Exception as exc:  # a broken plugin must not break the gateway
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - SystemExit & co. must not end the host
             self._report(ep.name, dist, version, exc)
             return
         self.register(plugin, ep.name, distribution=dist, version=version)
@@ -192,18 +220,38 @@ class PluginRegistry:
         }
         added: list[str] = []
         for info in infos:
-            if info.name in self._providers:
-                owner = self._providers[info.name]
-                self._warn(
-                    f"tarash: provider {info.name!r} of plugin {name!r} ({distribution}) is "
-                    f"already provided by {owner.info.distribution or owner.plugin_name!r}; "
-                    "the first one loaded is kept."
-                )
-                continue
             info = info.model_copy(update={"distribution": distribution, "version": version})
-            self._providers[info.name] = LoadedProvider(info=info, plugin_name=name, hooks=hooks)
+            new = LoadedProvider(info=info, plugin_name=name, hooks=hooks)
+            existing = self._providers.get(info.name)
+            if existing is not None:
+                kept, dropped = _duplicate(existing, new)
+                self._replace(info.name, kept)
+                self._report(
+                    dropped.plugin_name,
+                    dropped.info.distribution,
+                    dropped.info.version,
+                    ValueError(
+                        f"provider id {info.name!r} is claimed by both {_who(existing)} and "
+                        f"{_who(new)}; {_who(kept)} is used. Select one with "
+                        "TARASH_PLUGINS / TARASH_DISABLE_PLUGINS, or uninstall the other."
+                    ),
+                )
+                if kept is new:
+                    added.append(info.name)
+                continue
+            self._replace(info.name, new)
             added.append(info.name)
         return added
+
+    def _replace(self, provider: str, loaded: LoadedProvider | None) -> None:
+        """Copy-on-write: readers keep iterating the dict they hold."""
+        with self._lock:
+            providers = dict(self._providers)
+            if loaded is None:
+                providers.pop(provider, None)
+            else:
+                providers[provider] = loaded
+            self._providers = providers
 
     def unregister(self, name: str) -> None:
         """Remove a plugin and every provider it owns (used by tests)."""
@@ -211,7 +259,7 @@ class PluginRegistry:
         if plugin is not None:
             self.pm.unregister(plugin)
         for provider in [p for p, lp in self._providers.items() if lp.plugin_name == name]:
-            del self._providers[provider]
+            self._replace(provider, None)
 
     def _validate(self, plugin: object, name: str) -> list[ProviderInfo]:
         from tarash.tarash_gateway._plugin_types import ProviderInfo
@@ -237,8 +285,10 @@ class PluginRegistry:
             raise TypeError(f"plugin {name!r}: tarash_providers() must return list[ProviderInfo]")
         return infos
 
-    def _report(self, name: str, dist: str | None, version: str | None, exc: Exception) -> None:
+    def _report(self, name: str, dist: str | None, version: str | None, exc: BaseException) -> None:
         if os.environ.get("TARASH_STRICT_PLUGINS") == "1":
+            if not isinstance(exc, Exception):  # never SystemExit out of an import
+                raise RuntimeError(f"plugin {name!r} raised {type(exc).__name__}: {exc}") from exc
             raise exc
         self._broken.append(BrokenPlugin(name, dist, version, f"{type(exc).__name__}: {exc}"))
         logger.debug("plugin %s failed to load", name, exc_info=exc)
@@ -258,6 +308,31 @@ class PluginRegistry:
     def names(self) -> list[str]:
         """Installed provider ids, sorted."""
         return sorted(self.providers)
+
+
+def _may_own(ep: EntryPoint, provider: str, distribution: str | None) -> bool:
+    """Whether entry point ``ep`` is the one expected to provide ``provider``."""
+    return ep.name == provider or (
+        distribution is not None and ep.dist is not None and ep.dist.name == distribution
+    )
+
+
+def _duplicate(
+    existing: LoadedProvider, new: LoadedProvider
+) -> tuple[LoadedProvider, LoadedProvider]:
+    """(kept, dropped) of two owners of one provider id: the first-party one, else the first."""
+    first_party = KNOWN_DISTRIBUTIONS.get(new.info.name)
+    if (
+        first_party is not None
+        and new.info.distribution == first_party != existing.info.distribution
+    ):
+        return new, existing
+    return existing, new
+
+
+def _who(loaded: LoadedProvider) -> str:
+    where = " ".join(p for p in (loaded.info.distribution, loaded.info.version) if p)
+    return f"plugin {loaded.plugin_name!r} ({where or 'no distribution'})"
 
 
 def _new_manager() -> pluggy.PluginManager:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextvars import ContextVar
 from typing import Any
 
@@ -13,6 +14,9 @@ from tarash.tarash_gateway.providers.field_mappers import (
     get_field_mappers_from_registry,
 )
 
+# Copy-on-write: registration builds new dicts under the lock and swaps them in, so
+# a generate call on another thread reads (and iterates) a snapshot, lock-free.
+_lock = threading.Lock()
 _handlers: dict[str, Any] = {}
 _field_mappings: dict[str, dict[str, dict[str, FieldMapper]]] = {}
 
@@ -38,12 +42,16 @@ def register_provider(provider: str, handler: Any) -> None:
             f"handler for provider {provider!r} implements none of "
             + ", ".join(f"generate_{m}[_async]" for m in MODALITIES)
         )
-    _handlers[provider] = handler
+    global _handlers
+    with _lock:
+        _handlers = {**_handlers, provider: handler}
 
 
 def unregister_provider(provider: str) -> None:
     """Remove a handler added with :func:`register_provider` (no error if absent)."""
-    _handlers.pop(provider, None)
+    global _handlers
+    with _lock:
+        _handlers = {name: h for name, h in _handlers.items() if name != provider}
 
 
 def handler_for(provider: str) -> Any | None:
@@ -81,7 +89,10 @@ def register_provider_field_mapping(
                 f"field mapping for {provider!r}/{prefix!r}: {', '.join(bad)} "
                 "must be FieldMapper instances"
             )
-    _field_mappings.setdefault(provider, {}).update(model_mappings)
+    global _field_mappings
+    with _lock:
+        table = {**_field_mappings.get(provider, {}), **model_mappings}
+        _field_mappings = {**_field_mappings, provider: table}
 
 
 def get_provider_field_mapping(provider: str) -> dict[str, dict[str, FieldMapper]] | None:
@@ -89,7 +100,7 @@ def get_provider_field_mapping(provider: str) -> dict[str, dict[str, FieldMapper
 
     Returns None when neither the plugin nor the user registered any.
     """
-    loaded = plugin_registry.providers.get(provider)
+    loaded = plugin_registry.provider(provider)
     merged: dict[str, dict[str, FieldMapper]] = dict(loaded.info.field_mappings) if loaded else {}
     merged.update(_field_mappings.get(provider, {}))
     return merged or None

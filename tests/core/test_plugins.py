@@ -75,7 +75,9 @@ def test_duplicate_provider_id_keeps_the_first(echo_server, monkeypatch):
     from tests.support.echo_provider import EchoPlugin
 
     monkeypatch.delenv("TARASH_STRICT_PLUGINS", raising=False)
-    with pytest.warns(TarashPluginWarning, match="plugin 'second' from tarash-echo2.*claimed by both"):
+    with pytest.warns(
+        TarashPluginWarning, match="plugin 'second' from tarash-echo2.*claimed by both"
+    ):
         assert _plugins.registry.register(EchoPlugin(), "second", distribution="tarash-echo2") == []
     _plugins.registry.unregister("second")
     config = VideoGenerationConfig(

@@ -27,6 +27,7 @@ TEST_DEPS = [
     # tests sign a service-account token (RSA), which older google-auth does not pull in
     "cryptography>=42",
     "fastapi>=0.110",
+    "hypothesis>=6",  # tests/adversarial: bounded, derandomized examples
 ]
 
 

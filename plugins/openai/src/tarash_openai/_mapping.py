@@ -73,6 +73,7 @@ SORA_PRO_EXTRA_SIZES = ("1792x1024", "1024x1792")
 _SHORT_EDGE = {
     "360p": 360,
     "480p": 480,
+    "512p": 512,
     "540p": 540,
     "720p": 720,
     "768p": 768,
@@ -318,7 +319,9 @@ def _video_size(
             )
         if aspect == "auto":
             raise FieldValueError("aspect_ratio", aspect, "accepted: a ratio such as '16:9'")
-        short = _SHORT_EDGE[resolution]
+        short = _SHORT_EDGE.get(resolution)
+        if short is None:
+            raise FieldValueError("resolution", resolution, _accepted(sorted(_SHORT_EDGE)))
         w, h = (int(x) for x in aspect.split(":"))
         long_edge = round(short * max(w, h) / min(w, h) / 2) * 2
         return f"{long_edge}x{short}" if w >= h else f"{short}x{long_edge}"

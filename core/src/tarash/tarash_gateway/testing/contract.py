@@ -239,6 +239,31 @@ class ProviderContractTests:
         assert any(SECRET in v for v in server.last(*case.submit).headers.values())
 
     # ------------------------------------------------------------ faults
+    @pytest.mark.parametrize("status", [302, 307])
+    def test_redirect_to_another_origin_carries_no_key(
+        self, server: FakeServer, status: int
+    ) -> None:
+        """A submit redirected to another host reaches it without the key, in any header."""
+        from tarash.tarash_gateway.testing.fake_server import FakeResponse
+
+        other = FakeServer()
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            other.add_route(
+                method, r"/.*", lambda request: FakeResponse.json({"detail": "no"}, 404)
+            )
+        modality, case = next(iter(self.cases.items()))
+        with other:
+            location = other.url.replace("127.0.0.1", "localhost") + "/collect"
+            server.inject(*case.submit, status=status, headers={"Location": location})
+            try:
+                _generate(modality, self.config(modality, server, timeout=5), case.request)
+            except TarashException:
+                pass
+        assert other.requests, "the redirect was not followed"
+        for request in other.requests:
+            assert SECRET not in repr(request.headers) and SECRET not in request.path
+            assert "authorization" not in request.headers
+
     def test_key_never_leaks(self, server: FakeServer, caplog: pytest.LogCaptureFixture) -> None:
         modality, case = next(iter(self.cases.items()))
         method, path = case.submit

@@ -8,8 +8,9 @@ httpcore's pool, whose queue handling is quadratic (encode/httpcore#1035).
 
 :func:`send_sync` / :func:`send_async` send one request of a flow:
 
-- the whole exchange (connect, headers, body) ends by the call's deadline, however
-  slowly the server trickles bytes (httpx's own timeouts are per read);
+- the answer (headers and body) is read by the call's deadline plus READ_GRACE,
+  however slowly the server trickles bytes (httpx's own timeouts are per read;
+  the streams of the shared clients clamp each read, sync and async alike);
 - answers that are not media are read up to ``max_response_bytes`` and refused
   beyond (a declared ``Content-Length`` over the cap is refused before reading);
 - redirects are followed here, not by httpx: to another origin only neutral

@@ -89,8 +89,13 @@ INTERVAL = 2.0  # ImageGenerationConfig's default poll_interval
 
 
 def bench_scale(jobs: int, repeats: int) -> dict[str, Any]:
-    """tarash async vs the bounded hand-written client (16 in flight, as tarash)."""
-    runs: dict[str, list[dict[str, Any]]] = {"tarash-async": [], "bounded": []}
+    """tarash async (adaptive polls, and the fixed schedule of before) vs the bounded
+    hand-written client (16 in flight, as tarash)."""
+    runs: dict[str, list[dict[str, Any]]] = {
+        "tarash-async": [],
+        "tarash-async-fixed": [],
+        "bounded": [],
+    }
     with h11_server(*JOB_TIME) as url:
         for _ in range(repeats):
             for client in runs:
@@ -142,6 +147,7 @@ def main() -> None:
     parser.add_argument("--only", default="imports,percall,scale,rate,faults,threads")
     parser.add_argument("--jobs", type=int, default=None, help="concurrent jobs (10000)")
     parser.add_argument("--rate", type=int, default=500, help="requests/s the fake enforces")
+    parser.add_argument("--repeats", type=int, default=None, help="scale runs per client (3)")
     args = parser.parse_args()
     only = set(args.only.split(","))
     jobs = args.jobs or (200 if args.quick else 10_000)
@@ -163,7 +169,7 @@ def main() -> None:
         results["percall"] = bench_percall(4 if args.quick else 15)
         print("percall", json.dumps(results["percall"], indent=1), flush=True)
     if "scale" in only:
-        results["scale"] = bench_scale(jobs, 1 if args.quick else 3)
+        results["scale"] = bench_scale(jobs, args.repeats or (1 if args.quick else 3))
         print("scale", json.dumps(results["scale"], indent=1), flush=True)
     if "rate" in only:
         results["rate"] = bench_rate(jobs, args.rate)

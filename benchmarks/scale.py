@@ -1,7 +1,10 @@
 """One scale scenario in a fresh process (so its memory peak is its own); prints JSON.
 
     python benchmarks/scale.py CLIENT --url URL --jobs 1000 --interval 0.5 [--rate-limit N]
-CLIENT: tarash-async | naive | bounded | tarash-sync-threads
+CLIENT: tarash-async | tarash-async-fixed | naive | bounded | tarash-sync-threads
+``tarash-async-fixed`` replaces the engine's adaptive poll schedule (``_engine.poll_wait``)
+with the fixed one it had before (the provider's hint, else ``poll_interval``): before/after
+in one run.
 ``--rate-limit N`` sets tarash's per-provider cap (``configure_http(rate_limits={"fal": N})``)
 and paces the hand-written bounded client to N requests/s.
 """
@@ -80,7 +83,14 @@ class Both:
 async def _run_async(
     client: str, url: str, jobs: int, interval: float, bound: int, rate: float
 ) -> list[Any]:
-    if client == "tarash-async":
+    if client.startswith("tarash-async"):
+        if client == "tarash-async-fixed":
+            from tarash.tarash_gateway import _engine
+
+            def fixed(polls: int, interval: float, hint: float | None) -> float:
+                return interval if hint is None else hint
+
+            _engine.poll_wait = fixed  # type: ignore[attr-defined]
         config = tarash_config(url, interval)
         await tarash_async(config, "warm-up")
         tasks = [tarash_async(config, f"job-{i}") for i in range(jobs)]
@@ -112,7 +122,8 @@ def _run_threads(url: str, jobs: int, interval: float) -> list[Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "client", choices=["tarash-async", "naive", "bounded", "tarash-sync-threads"]
+        "client",
+        choices=["tarash-async", "tarash-async-fixed", "naive", "bounded", "tarash-sync-threads"],
     )
     parser.add_argument("--url", required=True)
     parser.add_argument("--jobs", type=int, default=1000)

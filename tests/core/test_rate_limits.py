@@ -102,3 +102,19 @@ def test_polls_start_short_and_space_out_toward_the_interval() -> None:
     assert len(gaps) == 5
     assert gaps[0] < 0.5  # a fast job is seen fast
     assert gaps[-1] > gaps[0] and max(gaps) <= 1.1  # spacing grows, never past the interval
+
+
+def test_a_throttled_poll_is_waited_out_past_the_failure_budget(monkeypatch) -> None:
+    from tarash.tarash_gateway import _engine
+    from tarash.tarash_gateway.exceptions import HTTPError
+
+    monkeypatch.setattr(_engine, "POLL_FAILURE_BUDGET", 0.3)
+    with TimedEcho(polls=2) as server:
+        server.inject("GET", r"/v1/jobs/.*", status=429, headers={"Retry-After": "0"}, times=4)
+        response = generate_image(config(server), ImageGenerationRequest(prompt="fox"))
+        assert response.status == "completed"  # a paid job is not failed for being throttled
+        assert server.count("POST", r"/v1/jobs") == 1
+    with TimedEcho(polls=2) as server:
+        server.inject("GET", r"/v1/jobs/.*", status=503, times=4)
+        with pytest.raises(HTTPError):  # an unwell provider still ends the attempt
+            generate_image(config(server), ImageGenerationRequest(prompt="fox"))

@@ -260,7 +260,11 @@ def wait_for(
             except TarashException as exc:
                 now = time.monotonic()
                 failing_since = failing_since if failures else now
-                if not _transient(exc) or now - failing_since >= POLL_FAILURE_BUDGET:
+                # A throttled poll (429) says the provider is there and the job exists:
+                # wait it out up to the job's own timeout rather than failing a paid job.
+                throttled = isinstance(exc, HTTPError) and exc.status_code == 429
+                over_budget = now - failing_since >= POLL_FAILURE_BUDGET and not throttled
+                if not _transient(exc) or over_budget:
                     raise
                 failures += 1
                 wait = _backoff(failures, exc, config.poll_interval)

@@ -91,7 +91,21 @@ def test_userinfo_passwords_are_masked_in_errors_and_logs(driver, echo, caplog):
     assert PASSWORD not in _everything(caplog, caught.value)
 
 
-def test_userinfo_passwords_are_masked_in_httpx_logs(driver, echo, caplog):
+@pytest.fixture
+def routed_by_httpx(monkeypatch):
+    """Proxies in the environment: requests go through ``httpx.Client``, which logs URLs.
+
+    (127.0.0.1 is exempt, so the fake is still reached directly.)"""
+    from tarash.tarash_gateway import _transport
+
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    _transport.reset_http()
+    yield
+    _transport.reset_http()
+
+
+def test_userinfo_passwords_are_masked_in_httpx_logs(driver, echo, caplog, routed_by_httpx):
     caplog.set_level(logging.DEBUG)
     with echo as server:
         url = server.url.replace("http://", f"http://user:{PASSWORD}@")
@@ -130,7 +144,9 @@ def test_a_failed_cancel_echoing_the_key_is_masked_in_the_warning(
     assert KEY not in _everything(caplog, caught.value)
 
 
-def test_a_key_in_a_query_string_is_masked_in_httpx_logs(driver, echo, plugin_slot, caplog):
+def test_a_key_in_a_query_string_is_masked_in_httpx_logs(
+    driver, echo, plugin_slot, caplog, routed_by_httpx
+):
     """#5: httpx's INFO line prints full URLs; the core masks the key in them."""
     register(KeyInQueryPlugin(), plugin_slot)
     caplog.set_level(logging.INFO)

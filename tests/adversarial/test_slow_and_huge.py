@@ -77,6 +77,52 @@ def test_an_endless_chunked_body_is_cut_at_the_cap(driver, echo, monkeypatch):
     assert "4096" in caught.value.message
 
 
+def test_a_compressed_body_is_capped_as_decoded(echo):
+    """A 10 kB gzip answer that inflates to 4 MiB: the cap counts decoded bytes."""
+    import gzip
+
+    import httpx
+
+    from tarash.tarash_gateway import _transport
+
+    configure_http(max_response_bytes=65536)
+    body = gzip.compress(b" " * (4 << 20))
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+    )
+    with SocketFake(lambda m, p: [(0, head + body)]) as fake:
+        with pytest.raises(MalformedResponseError) as caught:
+            _transport.send_sync(httpx.Request("GET", f"{fake.url}/status"))
+    assert "65536" in caught.value.message and len(body) < 65536
+
+
+def test_no_cookie_goes_back_to_a_provider(echo, tmp_path):
+    """An API call keeps no cookies: what one key's answer set never rides on the next call."""
+    import httpx
+
+    from tarash.tarash_gateway import _transport
+    from tarash.tarash_gateway._media import save_media
+
+    def answer(method: str, path: str) -> list[tuple[float, bytes]]:
+        return [
+            (
+                0,
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Connection: close\r\nSet-Cookie: session=alice-key-session; Path=/\r\n"
+                b"Content-Length: 2\r\n\r\n{}",
+            )
+        ]
+
+    with SocketFake(answer) as fake:
+        for _ in range(2):  # flows' requests
+            _transport.send_sync(httpx.Request("GET", f"{fake.url}/v1/jobs"))
+        for _ in range(2):  # media downloads, on the shared client
+            save_media(f"{fake.url}/a.json", tmp_path / "a.json")
+    sent = [set(headers) for _, _, headers in fake.requests]
+    assert len(sent) == 4 and not any("cookie" in names for names in sent)
+
+
 def test_media_answers_are_not_capped(echo, monkeypatch):
     """The cap is for JSON and text; a video download is not cut by it."""
     configure_http(max_response_bytes=16)

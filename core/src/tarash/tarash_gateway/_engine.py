@@ -473,7 +473,13 @@ def _prepare(link: Link, flow: Any, request: httpx.Request, deadline: float) -> 
         )
     if "user-agent" not in request.headers:
         request.headers["User-Agent"] = USER_AGENT
-    request.extensions["timeout"] = httpx.Timeout(remaining, connect=min(remaining, 10.0)).as_dict()
+    connect = min(remaining, 10.0)  # httpx.Timeout(remaining, connect=...).as_dict(), cheaper
+    request.extensions["timeout"] = {
+        "connect": connect,
+        "read": remaining,
+        "write": remaining,
+        "pool": remaining,
+    }
     request.extensions["tarash_deadline"] = deadline  # the whole exchange ends by it
     request.extensions["tarash_provider"] = link.provider  # its request rate applies
 

@@ -26,14 +26,13 @@ exchange end by it (see ``_transport.send_sync`` / ``send_async``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 import math
 import signal
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -174,18 +173,28 @@ def _holding_sigint(
     return value, None
 
 
-@contextlib.contextmanager
-def _sync_slot(request: httpx.Request, provider: str) -> Iterator[None]:
-    """Hold one of ``provider``'s in-flight slots; give up at the request's deadline."""
-    limiter = _transport.sync_limiter(provider)
-    deadline = request.extensions.get("tarash_deadline")
-    timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-    if not limiter.acquire(timeout=timeout):
-        raise httpx.PoolTimeout("no free in-flight slot before the deadline", request=request)
-    try:
-        yield
-    finally:
-        limiter.release()
+class _sync_slot:  # noqa: N801 - used as a function: ``with _sync_slot(...)``
+    """Hold one of ``provider``'s in-flight slots; give up at the request's deadline.
+
+    (A class, not ``@contextmanager``: it is on every request's path.)
+    """
+
+    __slots__ = ("limiter", "request")
+
+    def __init__(self, request: httpx.Request, provider: str) -> None:
+        self.limiter = _transport.sync_limiter(provider)
+        self.request = request
+
+    def __enter__(self) -> None:
+        deadline = self.request.extensions.get("tarash_deadline")
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not self.limiter.acquire(timeout=timeout):
+            raise httpx.PoolTimeout(
+                "no free in-flight slot before the deadline", request=self.request
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        self.limiter.release()
 
 
 def _perform_sync(effect: Effect) -> Any:
@@ -329,20 +338,30 @@ async def _finish_shielded(
         return value, cancelled
 
 
-@contextlib.asynccontextmanager
-async def _async_slot(request: httpx.Request, provider: str) -> AsyncIterator[None]:
+class _async_slot:  # noqa: N801 - used as a function: ``async with _async_slot(...)``
     """Hold one of ``provider``'s in-flight slots on this loop; give up at the deadline."""
-    limiter = _transport.async_limiter(provider)
-    deadline = request.extensions.get("tarash_deadline")
-    timeout = math.inf if deadline is None else max(0.0, deadline - time.monotonic())
-    with anyio.move_on_after(timeout) as scope:
-        await limiter.acquire()
-    if scope.cancelled_caught:
-        raise httpx.PoolTimeout("no free in-flight slot before the deadline", request=request)
-    try:
-        yield
-    finally:
-        limiter.release()
+
+    __slots__ = ("limiter", "request")
+
+    def __init__(self, request: httpx.Request, provider: str) -> None:
+        self.limiter = _transport.async_limiter(provider)
+        self.request = request
+
+    async def __aenter__(self) -> None:
+        if not self.limiter.locked():  # a free slot is taken at once: no timer needed
+            await self.limiter.acquire()
+            return
+        deadline = self.request.extensions.get("tarash_deadline")
+        timeout = math.inf if deadline is None else max(0.0, deadline - time.monotonic())
+        with anyio.move_on_after(timeout) as scope:
+            await self.limiter.acquire()
+        if scope.cancelled_caught:
+            raise httpx.PoolTimeout(
+                "no free in-flight slot before the deadline", request=self.request
+            )
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.limiter.release()
 
 
 def _streamed(request: httpx.Request) -> bool:

@@ -35,6 +35,7 @@ from tarash.tarash_gateway._media import (
     read_file,
     sniff_content_type,
 )
+from tarash.tarash_gateway._request_fields import request_field
 from tarash.tarash_gateway.exceptions import ValidationError
 
 __all__ = ["check_accepted_media", "check_media", "check_request_media", "request_media"]
@@ -67,11 +68,11 @@ _LOOKS_LIKE_PATH = re.compile(r"^(~|\.{1,2}[/\\]|[/\\]|[A-Za-z]:[/\\])|[/\\]|\.[
 
 def request_media(request: Any) -> Iterator[tuple[str, str, Any]]:
     """``(field, kind, value)`` of every media input of a request (URLs included)."""
-    for index, item in enumerate(getattr(request, "image_list", None) or []):
+    for index, item in enumerate(request_field(request, "image_list") or []):
         image = item.get("image") if isinstance(item, dict) else None
         yield f"image_list[{index}].image", "image", image
     for field, kind in (("mask_image", "image"), ("video", "video"), ("audio", "audio")):
-        value = getattr(request, field, None)
+        value = request_field(request, field)
         if value is not None:
             yield field, kind, value
 

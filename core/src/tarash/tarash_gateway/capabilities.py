@@ -29,6 +29,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field
 
 from tarash.tarash_gateway._accepts import Accepts, FieldValueError, MediaKind
+from tarash.tarash_gateway._request_fields import request_field
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import REQUEST_TYPES, Modality
 from tarash.tarash_gateway.providers.field_mappers import FieldMapper
@@ -187,9 +188,8 @@ class Family:
             if mapper.required and not _present(request, mapper):
                 return False
         return all(
-            not getattr(request, media, None) or media in read
+            not request_field(request, media) or media in read
             for media in ("image_list", "video", "mask_image", "audio")
-            if hasattr(request, media)
         )
 
 
@@ -480,7 +480,7 @@ def _is_default(request: Any, name: str, value: Any) -> bool:
 
 
 def _present(request: Any, mapper: FieldMapper) -> bool:
-    value = getattr(request, mapper.source_field, None)
+    value = request_field(request, mapper.source_field)
     if mapper.source_field == "image_list" and mapper.accepts is not None:
         roles = mapper.accepts.roles
         return any(roles is None or item.get("type") in roles for item in value or [])

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from tarash.tarash_gateway._accepts import Accepts, FieldValueError
 from tarash.tarash_gateway._media import to_data_uri
+from tarash.tarash_gateway._request_fields import field_names, request_field
 from tarash.tarash_gateway.exceptions import ValidationError
 
 __all__ = [
@@ -84,10 +85,10 @@ class FieldMapper:
         input such as Pixverse's ``style`` on a video request) is read from
         ``request.extra_params``, so the table validates it like any field.
         """
-        known = getattr(type(request), "model_fields", None)
+        known = field_names(type(request))
         if known is None or self.source_field in known or not self.source_field:
             return getattr(request, self.source_field, None)
-        extras = getattr(request, "extra_params", None)
+        extras = request_field(request, "extra_params")
         return extras.get(self.source_field) if isinstance(extras, dict) else None
 
     def check(self, request: Any) -> None:
@@ -208,14 +209,14 @@ def _refuse_unsent_media(field_mappers: Mapping[str, FieldMapper], request: Any)
     """Media the mapping never reads would be dropped silently: refuse it instead."""
     read = {mapper.source_field for mapper in field_mappers.values()}
     for field, what in _MEDIA_FIELDS.items():
-        if getattr(request, field, None) and field not in read:
+        if request_field(request, field) and field not in read:
             raise ValidationError(
                 f"{field} is given, but this model takes no {what} and would ignore it; "
                 f"remove {field} or choose a model variant that takes {what}"
             )
     roles = image_roles(field_mappers)
     if roles is not None:
-        for item in getattr(request, "image_list", None) or []:
+        for item in request_field(request, "image_list") or []:
             if item.get("type") not in roles:
                 raise ValidationError(
                     f"image_list has an image of type {item.get('type')!r}, which this model "

@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import math
 import signal
 import threading
 import time
@@ -41,6 +40,7 @@ import httpx
 
 from tarash.tarash_gateway import _transport
 from tarash.tarash_gateway._plugin_types import STREAM_EXTENSION, Sleep
+from tarash.tarash_gateway._slots import SlotTimeout
 
 T = TypeVar("T")
 logger = logging.getLogger("tarash")
@@ -348,17 +348,12 @@ class _async_slot:  # noqa: N801 - used as a function: ``async with _async_slot(
         self.request = request
 
     async def __aenter__(self) -> None:
-        if not self.limiter.locked():  # a free slot is taken at once: no timer needed
-            await self.limiter.acquire()
-            return
-        deadline = self.request.extensions.get("tarash_deadline")
-        timeout = math.inf if deadline is None else max(0.0, deadline - time.monotonic())
-        with anyio.move_on_after(timeout) as scope:
-            await self.limiter.acquire()
-        if scope.cancelled_caught:
+        try:
+            await self.limiter.acquire(self.request.extensions.get("tarash_deadline"))
+        except SlotTimeout:
             raise httpx.PoolTimeout(
                 "no free in-flight slot before the deadline", request=self.request
-            )
+            ) from None
 
     async def __aexit__(self, *exc: object) -> None:
         self.limiter.release()

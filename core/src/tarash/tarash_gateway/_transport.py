@@ -48,6 +48,7 @@ import httpx
 
 from tarash.tarash_gateway._redact import redact_url
 from tarash.tarash_gateway._retry_after import parse_retry_after
+from tarash.tarash_gateway._slots import AsyncSlots
 from tarash.tarash_gateway._version import __version__
 from tarash.tarash_gateway.exceptions import MalformedResponseError
 
@@ -128,7 +129,7 @@ class _SyncPool:
 class _LoopState:
     client: httpx.AsyncClient
     transport: httpx.AsyncBaseTransport | None
-    limiters: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    limiters: dict[str, AsyncSlots] = field(default_factory=dict)
     closer: AsyncIterator[None] | None = None
 
 
@@ -303,12 +304,12 @@ def async_client() -> httpx.AsyncClient:
     return _loop_state().client
 
 
-def async_limiter(provider: str) -> asyncio.Semaphore:
+def async_limiter(provider: str) -> AsyncSlots:
     """The bound on in-flight async requests to ``provider`` on this loop."""
     state = _loop_state()
     limiter = state.limiters.get(provider)
     if limiter is None:
-        limiter = state.limiters[provider] = asyncio.Semaphore(settings.max_in_flight)
+        limiter = state.limiters[provider] = AsyncSlots(settings.max_in_flight)
     return limiter
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import pytest
 
-from tarash.tarash_gateway._slots import AsyncSlots, SlotTimeout
+from tarash.tarash_gateway._slots import AsyncSlots, SlotTimeout, SyncSlots
 
 
 def test_slots_are_handed_over_in_arrival_order():
@@ -109,3 +110,61 @@ def test_thousands_of_waiters_share_one_timer():
         await asyncio.gather(*tasks)
 
     asyncio.run(main())
+
+
+def test_requests_of_submitted_jobs_go_before_new_submits():
+    """Under overload a paid job's poll is not queued behind a thousand new submits."""
+    order: list[str] = []
+
+    async def main() -> None:
+        slots = AsyncSlots(1)
+        await slots.acquire()
+
+        async def one(name: str, urgent: bool) -> None:
+            await slots.acquire(time.monotonic() + 5, urgent)
+            order.append(name)
+            slots.release()
+
+        tasks = [asyncio.create_task(one(f"submit-{i}", False)) for i in range(3)]
+        await asyncio.sleep(0.01)
+        tasks += [asyncio.create_task(one(f"poll-{i}", True)) for i in range(2)]
+        await asyncio.sleep(0.01)
+        slots.release()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(main())
+    assert order == ["poll-0", "poll-1", "submit-0", "submit-1", "submit-2"]
+
+
+def test_threads_get_the_same_order():
+    slots = SyncSlots(1)
+    assert slots.acquire()
+    order: list[str] = []
+    lock = threading.Lock()
+
+    def one(name: str, urgent: bool) -> None:
+        assert slots.acquire(5, urgent)
+        with lock:
+            order.append(name)
+        slots.release()
+
+    threads = [threading.Thread(target=one, args=("submit", False))]
+    threads[0].start()
+    time.sleep(0.05)
+    threads += [threading.Thread(target=one, args=(f"poll-{i}", True)) for i in range(2)]
+    for thread in threads[1:]:
+        thread.start()
+    time.sleep(0.05)
+    slots.release()
+    for thread in threads:
+        thread.join(5)
+    assert order[-1] == "submit" and sorted(order[:2]) == ["poll-0", "poll-1"]
+    assert slots.free == 1  # every slot came back
+
+
+def test_a_thread_gives_up_at_its_timeout():
+    slots = SyncSlots(1)
+    assert slots.acquire()
+    started = time.monotonic()
+    assert not slots.acquire(0.1)
+    assert 0.08 <= time.monotonic() - started < 1.0

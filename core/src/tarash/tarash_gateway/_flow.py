@@ -139,7 +139,8 @@ def _send_uninterrupted(effect: Send | SendAll) -> tuple[Any, BaseException | No
     if threading.current_thread() is not threading.main_thread() or not callable(previous):
         return _perform_sync(effect), None
     if isinstance(effect, Send):
-        with _sync_slot(effect.request, effect.provider):  # interruptible: nothing sent yet
+        # interruptible while it waits for the slot: nothing is sent yet
+        with _sync_slot(effect.request, effect.provider, effect.must_finish):
             return _holding_sigint(effect, previous, threading.Event())
     return _holding_sigint(effect, previous, threading.Event())
 
@@ -176,19 +177,21 @@ def _holding_sigint(
 class _sync_slot:  # noqa: N801 - used as a function: ``with _sync_slot(...)``
     """Hold one of ``provider``'s in-flight slots; give up at the request's deadline.
 
+    Requests that do not start a job go first, as in :class:`_async_slot`.
     (A class, not ``@contextmanager``: it is on every request's path.)
     """
 
-    __slots__ = ("limiter", "request")
+    __slots__ = ("limiter", "request", "urgent")
 
-    def __init__(self, request: httpx.Request, provider: str) -> None:
+    def __init__(self, request: httpx.Request, provider: str, starts_job: bool) -> None:
         self.limiter = _transport.sync_limiter(provider)
         self.request = request
+        self.urgent = not starts_job
 
     def __enter__(self) -> None:
         deadline = self.request.extensions.get("tarash_deadline")
         timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-        if not self.limiter.acquire(timeout=timeout):
+        if not self.limiter.acquire(timeout, self.urgent):
             raise httpx.PoolTimeout(
                 "no free in-flight slot before the deadline", request=self.request
             )
@@ -199,7 +202,7 @@ class _sync_slot:  # noqa: N801 - used as a function: ``with _sync_slot(...)``
 
 def _perform_sync(effect: Effect) -> Any:
     if isinstance(effect, Send):
-        with _sync_slot(effect.request, effect.provider):
+        with _sync_slot(effect.request, effect.provider, effect.must_finish):
             return _transport.send_sync(effect.request, _streamed(effect.request))
     if isinstance(effect, SendAll):
         return _send_all_sync(effect)
@@ -227,7 +230,7 @@ def _send_all_sync(
 
     def one(request: httpx.Request) -> httpx.Response | httpx.HTTPError:
         try:
-            with _sync_slot(request, effect.provider):
+            with _sync_slot(request, effect.provider, effect.must_finish):
                 if abandon is not None and abandon.is_set():
                     return _not_sent(request)
                 return _transport.send_sync(request, _streamed(request))
@@ -313,7 +316,7 @@ async def _send_uncancelled(effect: Send | SendAll) -> tuple[Any, BaseException 
     submit went out never sends it (nor the requests of a SendAll still waiting).
     """
     if isinstance(effect, Send):
-        async with _async_slot(effect.request, effect.provider):
+        async with _async_slot(effect.request, effect.provider, starts_job=True):
             return await _finish_shielded(
                 _transport.send_async(effect.request, _streamed(effect.request)), None
             )
@@ -339,17 +342,23 @@ async def _finish_shielded(
 
 
 class _async_slot:  # noqa: N801 - used as a function: ``async with _async_slot(...)``
-    """Hold one of ``provider``'s in-flight slots on this loop; give up at the deadline."""
+    """Hold one of ``provider``'s in-flight slots on this loop; give up at the deadline.
 
-    __slots__ = ("limiter", "request")
+    Requests that do not start a job (polls, results, cancels of submitted,
+    paid jobs) are served before new submits (see ``_slots``).
+    """
 
-    def __init__(self, request: httpx.Request, provider: str) -> None:
+    __slots__ = ("limiter", "request", "urgent")
+
+    def __init__(self, request: httpx.Request, provider: str, starts_job: bool) -> None:
         self.limiter = _transport.async_limiter(provider)
         self.request = request
+        self.urgent = not starts_job
 
     async def __aenter__(self) -> None:
         try:
-            await self.limiter.acquire(self.request.extensions.get("tarash_deadline"))
+            deadline = self.request.extensions.get("tarash_deadline")
+            await self.limiter.acquire(deadline, self.urgent)
         except SlotTimeout:
             raise httpx.PoolTimeout(
                 "no free in-flight slot before the deadline", request=self.request
@@ -371,7 +380,7 @@ def _not_sent(request: httpx.Request) -> httpx.HTTPError:
 
 async def _perform_async(effect: Effect) -> Any:
     if isinstance(effect, Send):
-        async with _async_slot(effect.request, effect.provider):
+        async with _async_slot(effect.request, effect.provider, effect.must_finish):
             return await _transport.send_async(effect.request, _streamed(effect.request))
     if isinstance(effect, SendAll):
         return await _send_all_async(effect)
@@ -483,7 +492,7 @@ async def _send_all_async(
 
     async def one(request: httpx.Request) -> httpx.Response | httpx.HTTPError:
         try:
-            async with _async_slot(request, effect.provider):
+            async with _async_slot(request, effect.provider, effect.must_finish):
                 if abandon is not None and abandon.is_set():
                     return _not_sent(request)
                 return await _transport.send_async(request, _streamed(request))

@@ -1,10 +1,15 @@
-"""In-flight slots of one provider on one event loop, waited for until a deadline.
+"""In-flight slots of one provider (per event loop, or across threads), waited for until a deadline.
 
 Thousands of jobs can queue for a handful of slots. Giving each waiter its own
 timer (``asyncio.timeout``, anyio's ``move_on_after``) cost about a fifth of the
 client's CPU with 10,000 jobs queued for 16 slots (benchmarks/README.md), so
 the queue keeps its waiters' deadlines in one heap and arms a single timer for
 the earliest of them.
+
+Requests for jobs already submitted (status polls, results, cancels) go before
+new submits: those jobs are paid for, and finishing them frees capacity. Under
+overload, new work waits rather than paid work timing out (first come, first
+served among each kind).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import threading
 import time
 from collections import deque
 
@@ -21,10 +27,11 @@ class SlotTimeout(Exception):
 
 
 class AsyncSlots:
-    """``limit`` slots, handed out first come, first served (deadlines: ``time.monotonic``)."""
+    """``limit`` slots; ``urgent`` waiters are served first (deadlines: ``time.monotonic``)."""
 
     def __init__(self, limit: int) -> None:
         self.free = limit
+        self._urgent: deque[asyncio.Future[None]] = deque()
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._deadlines: list[tuple[float, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
@@ -35,14 +42,17 @@ class AsyncSlots:
         """No slot is free right now."""
         return self.free <= 0
 
-    async def acquire(self, deadline: float | None = None) -> None:
-        """Take a slot; raise SlotTimeout when none came free by ``deadline``."""
-        if self.free > 0 and not self._waiters:
+    async def acquire(self, deadline: float | None = None, urgent: bool = False) -> None:
+        """Take a slot; raise SlotTimeout when none came free by ``deadline``.
+
+        ``urgent``: a request of a job already submitted, served before new submits.
+        """
+        if self.free > 0 and not self._urgent and not self._waiters:
             self.free -= 1
             return
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
-        self._waiters.append(waiter)
+        (self._urgent if urgent else self._waiters).append(waiter)
         if deadline is not None:
             heapq.heappush(self._deadlines, (deadline, next(self._order), waiter))
             if deadline < self._timer_at:
@@ -55,12 +65,13 @@ class AsyncSlots:
             raise
 
     def release(self) -> None:
-        """Give the slot back: to the first live waiter, else to the pool."""
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)  # the slot passes straight to it
-                return
+        """Give the slot back: to the first live waiter (urgent ones first), else to the pool."""
+        for queue in (self._urgent, self._waiters):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # the slot passes straight to it
+                    return
         self.free += 1
 
     def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
@@ -83,3 +94,36 @@ class AsyncSlots:
             else:
                 self._arm(loop, deadline)
                 return
+
+
+class SyncSlots:
+    """The same for threads: ``limit`` slots, ``urgent`` waiters served first."""
+
+    def __init__(self, limit: int) -> None:
+        self.free = limit
+        self._changed = threading.Condition(threading.Lock())
+        self._urgent_waiting = 0
+
+    def acquire(self, timeout: float | None = None, urgent: bool = False) -> bool:
+        """Take a slot within ``timeout`` seconds; False when none came free."""
+        with self._changed:
+            if urgent:
+                self._urgent_waiting += 1
+            try:
+                if not self._changed.wait_for(
+                    lambda: self.free > 0 and (urgent or not self._urgent_waiting), timeout
+                ):
+                    return False
+                self.free -= 1
+                return True
+            finally:
+                if urgent:
+                    self._urgent_waiting -= 1
+                    if not self._urgent_waiting:
+                        self._changed.notify_all()  # submits may go now
+
+    def release(self) -> None:
+        """Give the slot back."""
+        with self._changed:
+            self.free += 1
+            self._changed.notify_all()

@@ -48,7 +48,7 @@ import httpx
 
 from tarash.tarash_gateway._redact import redact_url
 from tarash.tarash_gateway._retry_after import parse_retry_after
-from tarash.tarash_gateway._slots import AsyncSlots
+from tarash.tarash_gateway._slots import AsyncSlots, SyncSlots
 from tarash.tarash_gateway._version import __version__
 from tarash.tarash_gateway.exceptions import MalformedResponseError
 
@@ -136,7 +136,7 @@ class _LoopState:
 settings = HTTPSettings()
 _lock = threading.Lock()
 _sync_pool: _SyncPool | None = None
-_sync_limiters: dict[str, threading.BoundedSemaphore] = {}
+_sync_limiters: dict[str, SyncSlots] = {}
 _rate_limiters: dict[str, RateLimiter] = {}
 _loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
     weakref.WeakKeyDictionary()
@@ -250,14 +250,12 @@ def sync_client() -> httpx.Client:
     return _sync_pool_now().client
 
 
-def sync_limiter(provider: str) -> threading.BoundedSemaphore:
+def sync_limiter(provider: str) -> SyncSlots:
     """The bound on in-flight sync requests to ``provider``."""
     limiter = _sync_limiters.get(provider)
     if limiter is None:
         with _lock:
-            limiter = _sync_limiters.setdefault(
-                provider, threading.BoundedSemaphore(settings.max_in_flight)
-            )
+            limiter = _sync_limiters.setdefault(provider, SyncSlots(settings.max_in_flight))
     return limiter
 
 

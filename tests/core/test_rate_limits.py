@@ -104,6 +104,29 @@ def test_polls_start_short_and_space_out_toward_the_interval() -> None:
     assert gaps[-1] > gaps[0] and max(gaps) <= 1.1  # spacing grows, never past the interval
 
 
+def test_polls_skip_the_short_waits_while_the_provider_is_backlogged() -> None:
+    """One in-flight slot, three jobs, slow submits: while submits queue, a started job
+    does not poll at once (nor after 0.25 s) but after the interval, leaving the slot to them."""
+    configure_http(max_in_flight=1)
+
+    async def main(server: EchoServer) -> None:
+        calls = [
+            generate_image_async(
+                config(server, poll_interval=0.6), ImageGenerationRequest(prompt=p)
+            )
+            for p in ("a", "b", "c")
+        ]
+        await asyncio.gather(*calls)
+
+    with TimedEcho(polls=1) as server:
+        server.submit_delay = 0.3
+        asyncio.run(main(server))
+    first_submit = next(t for t, m in server.arrivals if m == "POST")
+    first_poll = next(t for t, m in server.arrivals if m == "GET")
+    # answered at +0.3 s; then 0.6 s ± 10% of waiting (at once, it would be at +0.6 s)
+    assert first_poll - first_submit >= 0.8
+
+
 def test_a_throttled_poll_is_waited_out_past_the_failure_budget(monkeypatch) -> None:
     from tarash.tarash_gateway import _engine
     from tarash.tarash_gateway.exceptions import HTTPError

@@ -36,7 +36,7 @@ from tarash.tarash_gateway._redact import (
     scrub_exception,
     url_password,
 )
-from tarash.tarash_gateway._transport import USER_AGENT
+from tarash.tarash_gateway._transport import USER_AGENT, backlogged
 from tarash.tarash_gateway.exceptions import (
     ContentModerationError,
     GenerationFailedError,
@@ -224,7 +224,9 @@ def wait_for(
     polls = 0
     failures = 0
     failing_since = 0.0
-    wait = 0.0  # the first poll goes out at once: fast jobs finish fast
+    wait = 0.0  # the first poll goes out at once: fast jobs finish fast ...
+    if backlogged(link.provider):  # ... unless jobs wait to start: leave them the slots
+        wait = poll_wait(1, config.poll_interval, None, backlogged=True)
     last_poll = False  # the poll at the deadline has gone out
     reported: tuple[Any, ...] | None = None
     try:
@@ -279,7 +281,9 @@ def wait_for(
                     request_id=job.id,
                 )
             failures = 0
-            wait = poll_wait(polls, config.poll_interval, status.poll_after)
+            wait = poll_wait(
+                polls, config.poll_interval, status.poll_after, backlogged(link.provider)
+            )
             if handle is not None and handle.status != status.state:
                 handle.status = status.state
                 if journal is not None:
@@ -370,15 +374,18 @@ def _cancel(link: Link, ctx: CallContext, job: Job) -> Generator[Any, Any, None]
         logger.warning("tarash: could not cancel job %s at %s: %s", job.id, link.provider, exc)
 
 
-def poll_wait(polls: int, interval: float, hint: float | None) -> float:
+def poll_wait(polls: int, interval: float, hint: float | None, backlogged: bool = False) -> float:
     """Seconds until the next poll: the provider's hint first, else an adaptive schedule.
 
     Short first waits (a fast job finishes fast), growing by half each poll toward
     ``poll_interval``, with ±10% jitter so thousands of jobs do not poll in lockstep.
+    While requests to the provider queue for in-flight slots (``backlogged``), no
+    short waits: the polls would only take slots from the jobs waiting to start.
     """
     if hint is not None:
         return hint
-    base = min(interval, max(0.25, interval / 8) * 1.5 ** (polls - 1))
+    ramp = max(0.25, interval / 8) * 1.5 ** (polls - 1)
+    base = interval if backlogged else min(interval, ramp)
     return base * (0.9 + random.random() / 5)
 
 

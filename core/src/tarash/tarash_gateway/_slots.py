@@ -42,6 +42,11 @@ class AsyncSlots:
         """No slot is free right now."""
         return self.free <= 0
 
+    @property
+    def backlogged(self) -> bool:
+        """Requests are queued for a slot."""
+        return bool(self._urgent or self._waiters)
+
     async def acquire(self, deadline: float | None = None, urgent: bool = False) -> None:
         """Take a slot; raise SlotTimeout when none came free by ``deadline``.
 
@@ -103,10 +108,20 @@ class SyncSlots:
         self.free = limit
         self._changed = threading.Condition(threading.Lock())
         self._urgent_waiting = 0
+        self._waiting = 0
+
+    @property
+    def backlogged(self) -> bool:
+        """Threads are queued for a slot."""
+        return self._waiting > 0
 
     def acquire(self, timeout: float | None = None, urgent: bool = False) -> bool:
         """Take a slot within ``timeout`` seconds; False when none came free."""
         with self._changed:
+            if self.free > 0 and (urgent or not self._urgent_waiting):
+                self.free -= 1
+                return True
+            self._waiting += 1
             if urgent:
                 self._urgent_waiting += 1
             try:
@@ -117,6 +132,7 @@ class SyncSlots:
                 self.free -= 1
                 return True
             finally:
+                self._waiting -= 1
                 if urgent:
                     self._urgent_waiting -= 1
                     if not self._urgent_waiting:

@@ -311,6 +311,19 @@ def async_limiter(provider: str) -> AsyncSlots:
     return limiter
 
 
+def backlogged(provider: str) -> bool:
+    """Requests to ``provider`` wait for an in-flight slot (threads', or this event loop's)."""
+    slots = _sync_limiters.get(provider)
+    if slots is not None and slots.backlogged:
+        return True
+    try:
+        state = _loops.get(asyncio.get_running_loop())
+    except RuntimeError:
+        return False
+    queue = None if state is None else state.limiters.get(provider)
+    return queue is not None and queue.backlogged
+
+
 @atexit.register
 def _close_sync_client() -> None:
     if _sync_pool is not None:

@@ -209,3 +209,37 @@ def test_find_is_memoised_and_callers_cannot_corrupt_the_memo():
     assert catalog.find("toy/gen", "image") == []
     assert catalog.find("other/model") == []
     assert catalog.find("toy/gen-2") == [T2V, I2V]  # a longer id still matches the prefix
+
+
+# ---------------------------------------------------------------- finish_payload gets the model
+def _plugin_with(finish):
+    from tarash.tarash_gateway.models import VideoGenerationConfig
+    from tarash.tarash_gateway.plugin import ProviderPlugin
+
+    table = {"prompt": passthrough_field_mapper("prompt", required=True)}
+    family = Family("Clips", "video", ("clip-",), table)
+    plugin_type = type("Clips", (ProviderPlugin,), {"name": "clips", "finish_payload": finish})
+    plugin_type.catalog = Catalog([family])
+    config = VideoGenerationConfig(provider="clips", model="clip-2", api_key="k")
+    return plugin_type(), config
+
+
+def test_finish_payload_receives_the_resolved_model_id():
+    def finish(self, family, payload, request, config, *, model=""):
+        return {"model": model, **payload}
+
+    plugin, config = _plugin_with(finish)
+    request = VideoGenerationRequest(prompt="a fox")
+    assert plugin.map_fields("clip-2", "video", request, config) == {
+        "model": "clip-2",
+        "prompt": "a fox",
+    }
+
+
+def test_a_finish_payload_without_the_model_keyword_still_works():
+    def finish(self, family, payload, request, config):  # written before ``model`` existed
+        return {"input": payload}
+
+    plugin, config = _plugin_with(finish)
+    request = VideoGenerationRequest(prompt="a fox")
+    assert plugin.map_fields("clip-2", "video", request, config) == {"input": {"prompt": "a fox"}}

@@ -245,11 +245,36 @@ def test_a_fields_accepts_limits_the_size_of_its_media(tmp_path):
     frames = Accepts(roles=("first_frame",), media="image", max_bytes=5_000_000)
     images = [{"image": PNG, "type": "first_frame"}, {"image": big, "type": "first_frame"}]
 
-    with pytest.raises(
-        ValidationError, match=r"image_list\[1\].image: 6.0 MB is over this model's limit of 5.0 MB"
-    ):
+    with pytest.raises(ValidationError) as refused:
         check_accepted_media(frames, "image_list", images)
+    assert refused.value.message == (
+        "image_list[1].image: 6.0 MB is over this model's limit of 5.0 MB for media sent inline; "
+        "pass a URL or a smaller file"
+    )
     check_accepted_media(frames, "image_list", [{"image": big, "type": "reference"}])  # not read
-    with pytest.raises(ValidationError, match="video: found image/png; accepted: video"):
-        check_accepted_media(Accepts(media="video"), "video", PNG)
+    check_accepted_media(
+        frames, "image_list", [{"image": "https://x.test/a.png", "type": "first_frame"}]
+    )
     check_accepted_media(Accepts(values=(1, 2)), "n", 1)  # no media: nothing to check
+
+
+def test_the_limit_of_the_path_the_media_takes_applies():
+    from tarash.tarash_gateway._media_check import check_accepted_media, media_size
+    from tarash.tarash_gateway.capabilities import Accepts
+
+    video = Accepts(media="video", max_bytes=1000, max_upload_bytes=5000)
+    data = bytes(3000)
+    uri = "data:video/mp4;base64," + base64.b64encode(data).decode()
+    assert media_size(data) == media_size(uri) == media_size({"content": data}) == 3000
+    assert media_size("https://x.test/v.mp4") is None  # never downloaded
+    check_accepted_media(video, "video", uri, upload_threshold=2000, model="m")  # uploaded
+    with pytest.raises(ValidationError) as inline:
+        check_accepted_media(video, "video", uri, upload_threshold=None, model="m")
+    assert inline.value.message == (
+        "video: 3000 bytes is over m's limit of 1000 bytes for media sent inline; "
+        "pass a URL or a smaller file"
+    )
+    with pytest.raises(ValidationError, match="upload_threshold_bytes below 3000"):
+        check_accepted_media(video, "video", data, upload_threshold=4000, model="m")
+    with pytest.raises(ValidationError, match="for uploaded media; pass a smaller file"):
+        check_accepted_media(video, "video", bytes(6000), upload_threshold=2000, model="m")

@@ -336,3 +336,40 @@ def test_bad_input_fails_before_any_request(runway_server: FakeRunwayServer) -> 
     with pytest.raises(ValidationError, match=r"aspect_ratio='1:1' is not accepted"):
         generate_video(config(runway_server, "gen4.5"), request)
     assert runway_server.requests == []
+
+
+# ---------------------------------------------------------------- input size limits
+def test_an_image_over_the_data_uri_limit_is_refused_when_it_would_go_inline(
+    runway_server: FakeRunwayServer, tmp_path
+) -> None:
+    big = tmp_path / "big.png"
+    big.write_bytes(PNG_1PX + bytes(4_000_000 - len(PNG_1PX)))  # 4.0 MB: a 5.3 MB data URI
+    request = VideoGenerationRequest(prompt="p", image_list=[{"image": big, "type": "first_frame"}])
+    inline = config(runway_server, "gen4.5", provider_config={"upload_threshold_bytes": 10**7})
+    with pytest.raises(ValidationError) as refused:
+        generate_video(inline, request)
+    assert refused.value.message == (
+        "image_list[0].image: 4.0 MB is over gen4.5's limit of 3.9 MB for media sent inline; "
+        "pass a URL or a smaller file (or an upload_threshold_bytes below 4000000 in "
+        "provider_config, so it is uploaded)"
+    )
+    assert runway_server.count("POST", r".*") == 0, "refused before any request"
+
+    generate_video(config(runway_server, "gen4.5"), request)  # default threshold: uploaded
+    assert runway_server.last(*I2V).json()["promptImage"] == "runway://uploads/1"
+
+
+def test_media_over_the_upload_limit_is_refused_before_any_request(
+    runway_server: FakeRunwayServer, tmp_path
+) -> None:
+    huge = tmp_path / "huge.mp4"
+    with huge.open("wb") as file:
+        file.write(bytes(4) + b"ftypisom" + bytes(20))
+        file.truncate(210 * 1024 * 1024)  # sparse: nothing is written or read
+    request = VideoGenerationRequest(prompt="p", video=huge)
+    with pytest.raises(ValidationError) as refused:
+        generate_video(config(runway_server, "aleph2"), request)
+    assert refused.value.message == (
+        "video: 220.2 MB is over aleph2's limit of 209.7 MB for uploaded media; pass a smaller file"
+    )
+    assert runway_server.count("POST", r".*") == 0

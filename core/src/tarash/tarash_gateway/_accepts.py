@@ -42,7 +42,11 @@ class Accepts:
         roles: For ``image_list``: the image roles (``ImageType.type``) this field reads;
             None means every role.
         media: The kind of media the field carries (image, video, audio).
-        max_bytes: Largest accepted input, where the provider documents one.
+        max_bytes: Largest media (its decoded bytes) the provider takes *inline*
+            (bytes, base64 or a data URI in the request), where it documents one.
+        max_upload_bytes: Largest media when the plugin uploads it instead (inline
+            media over the provider's ``upload_threshold_bytes``, see ProviderInfo);
+            None: no documented limit. URLs are never downloaded to check either.
         note: Free text for what the data above cannot say ("'WIDTHxHEIGHT'").
         ignore_case: Text values match ``values`` whatever their case.
     """
@@ -56,6 +60,7 @@ class Accepts:
     roles: tuple[str, ...] | None = None
     media: MediaKind | None = None
     max_bytes: int | None = None
+    max_upload_bytes: int | None = None
     note: str = ""
     ignore_case: bool = False
 

@@ -31,7 +31,11 @@ from tarash.tarash_gateway.exceptions import (
     ValidationError,
 )
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-from tarash.tarash_gateway.providers.field_mappers import adjustments_var, apply_field_mappers
+from tarash.tarash_gateway.providers.field_mappers import (
+    adjustments_var,
+    apply_field_mappers,
+    media_route_var,
+)
 
 MOCK_PROVIDER = "mock"
 
@@ -207,6 +211,7 @@ def map_fields(link: Link, modality: Modality, request: GenerationRequest) -> di
     adjustments: list[dict[str, Any]] = []
     token = adjustments_var.set(adjustments)
     applied = user_mappings_applied.set(False)
+    route = media_route_var.set((link.model, upload_threshold(link.config, link.loaded.info)))
     try:
         payload = link.loaded.call(
             "tarash_map_fields",
@@ -224,6 +229,7 @@ def map_fields(link: Link, modality: Modality, request: GenerationRequest) -> di
         exc.model = exc.model or link.model
         raise
     finally:
+        media_route_var.reset(route)
         user_mappings_applied.reset(applied)
         adjustments_var.reset(token)
     if not isinstance(payload, dict):
@@ -234,6 +240,20 @@ def map_fields(link: Link, modality: Modality, request: GenerationRequest) -> di
         )
     link.adjustments = _unique(adjustments)
     return payload
+
+
+def upload_threshold(config: GenerationConfig, info: ProviderInfo) -> int | None:
+    """Inline media larger than this the plugin uploads: the user's override, else the plugin's."""
+    value = config.provider_config.get("upload_threshold_bytes", info.upload_threshold_bytes)
+    if info.upload_threshold_bytes is None or value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            f"provider_config['upload_threshold_bytes']={value!r} is not accepted; "
+            "accepted: a number of bytes"
+        ) from None
 
 
 def _unique(adjustments: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -130,6 +130,10 @@ def accepted(field: FieldCapability) -> str:
         parts.append(f"max {field.max_items}")
     if field.media:
         parts.append(field.media)
+    if field.max_bytes is not None:
+        parts.append(f"inline at most {field.max_bytes / 1_000_000:.1f} MB")
+    if field.max_upload_bytes is not None:
+        parts.append(f"uploaded at most {field.max_upload_bytes / 1_000_000:.1f} MB")
     if field.note:
         parts.append(field.note)
     return "; ".join(parts) or "any"

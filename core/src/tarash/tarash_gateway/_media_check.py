@@ -10,7 +10,9 @@ bytes, tells the type from them (never from a file name), and refuses with a
 - a ``pathlib.Path`` that does not exist, a file opened in text mode;
 - a string that is neither a URL, a data URI nor base64 (with the hint to pass
   ``pathlib.Path(...)`` when it looks like a local path);
-- media over ``max_bytes`` (a provider's documented limit), via :func:`check_media`.
+- media over ``max_bytes`` (a provider's documented limit), via :func:`check_media`;
+  a model's own limits (``Accepts.max_bytes`` inline, ``max_upload_bytes`` when the
+  plugin uploads) are checked by :func:`check_accepted_media` as the request is mapped.
 
 URLs are not fetched here: the provider (or the plugin's download) checks them.
 """
@@ -38,7 +40,13 @@ from tarash.tarash_gateway._media import (
 from tarash.tarash_gateway._request_fields import request_field
 from tarash.tarash_gateway.exceptions import ValidationError
 
-__all__ = ["check_accepted_media", "check_media", "check_request_media", "request_media"]
+__all__ = [
+    "check_accepted_media",
+    "check_media",
+    "check_request_media",
+    "media_size",
+    "request_media",
+]
 
 # Declared types that name the same format as the sniffed one.
 _ALIASES = {
@@ -87,28 +95,107 @@ def check_request_media(request: Any, strict: bool = False) -> None:
         check_media(value, field, kind, strict=strict)
 
 
-def check_accepted_media(accepts: Any, field: str, value: Any) -> None:
-    """Check the media of one mapped field against its ``Accepts`` (``media``, ``max_bytes``).
+def check_accepted_media(
+    accepts: Any,
+    field: str,
+    value: Any,
+    upload_threshold: int | None = None,
+    model: str | None = None,
+) -> None:
+    """Refuse media of one mapped field over the size limit of the path it takes.
 
-    For field mappers: ``accepts.media`` names the kind, ``accepts.max_bytes``
-    the provider's documented limit; ``image_list`` is checked image by image
-    (only the roles ``accepts.roles`` takes). Does nothing when ``accepts`` has
-    no ``media``.
+    Media given inline (bytes, base64, a data URI, a file or ``pathlib.Path``)
+    reaches the provider inline unless the plugin uploads it: when the provider
+    has an ``upload_threshold`` and the media is larger, the plugin uploads it
+    and ``accepts.max_upload_bytes`` applies; otherwise ``accepts.max_bytes``.
+    URLs are not downloaded to check them. ``image_list`` is checked image by
+    image (only the roles ``accepts.roles`` takes). Does nothing when
+    ``accepts`` has no ``media`` (the media's type is checked for every request
+    by :func:`check_request_media`).
 
     Raises:
-        ValidationError: See :func:`check_media`.
+        ValidationError: naming the field, the size, the limit and the path.
     """
-    kind = getattr(accepts, "media", None)
-    if kind is None or value is None:
+    if getattr(accepts, "media", None) is None or value is None:
         return
-    max_bytes = getattr(accepts, "max_bytes", None)
+    inline = getattr(accepts, "max_bytes", None)
+    uploaded = getattr(accepts, "max_upload_bytes", None)
+    if inline is None and uploaded is None:
+        return
     if field != "image_list":
-        check_media(value, field, kind, max_bytes=max_bytes)
+        _check_size(value, field, inline, uploaded, upload_threshold, model)
         return
     roles = getattr(accepts, "roles", None)
     for index, item in enumerate(value or []):
         if isinstance(item, dict) and (roles is None or item.get("type") in roles):
-            check_media(item.get("image"), f"image_list[{index}].image", kind, max_bytes=max_bytes)
+            image = item.get("image")
+            _check_size(
+                image, f"image_list[{index}].image", inline, uploaded, upload_threshold, model
+            )
+
+
+def _check_size(
+    value: Any,
+    field: str,
+    inline: int | None,
+    uploaded: int | None,
+    threshold: int | None,
+    model: str | None,
+) -> None:
+    size = media_size(value)
+    if size is None:
+        return
+    upload = threshold is not None and size > threshold
+    limit = uploaded if upload else inline
+    if limit is None or size <= limit:
+        return
+    whose = f"{model}'s" if model else "this model's"
+    if upload:
+        raise ValidationError(
+            f"{field}: {_amount(size)} is over {whose} limit of {_amount(limit)} for uploaded media; "
+            "pass a smaller file"
+        )
+    hint = (
+        f" (or an upload_threshold_bytes below {size} in provider_config, so it is uploaded)"
+        if threshold is not None and uploaded is not None and size <= uploaded
+        else ""
+    )
+    raise ValidationError(
+        f"{field}: {_amount(size)} is over {whose} limit of {_amount(limit)} for media sent inline; "
+        f"pass a URL or a smaller file{hint}"
+    )
+
+
+def media_size(value: Any) -> int | None:
+    """The size in bytes of media given inline, read without decoding it; None for a URL.
+
+    bytes and MediaContent: their length; a ``pathlib.Path`` or a file: its size
+    on disk (from the current position); base64 and data URIs: their decoded size,
+    from the text's length. None for URLs, provider ids and other URIs.
+    """
+    if value is None or is_url(value):
+        return None
+    if isinstance(value, bytes | bytearray):
+        return len(value)
+    if isinstance(value, dict):
+        content = value.get("content")
+        return len(content) if isinstance(content, bytes | bytearray) else None
+    if isinstance(value, os.PathLike):
+        try:
+            return Path(value).expanduser().stat().st_size
+        except OSError:
+            return None  # check_request_media names the missing file
+    if isinstance(value, str):
+        if value.startswith("data:"):
+            header, _, payload = value.partition(",")
+            return len(payload) * 3 // 4 if ";base64" in header else len(unquote_to_bytes(payload))
+        compact = value.strip()
+        if _OTHER_URI.match(compact) or len(compact) < _MIN_BASE64_CHARS:
+            return None
+        return len(compact) * 3 // 4
+    if is_file_object(value):
+        return _file_size(value)
+    return None
 
 
 def check_media(
@@ -270,3 +357,7 @@ def _base(content_type: str | None) -> str:
 
 def _mb(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
+
+
+def _amount(size: int) -> str:
+    return _mb(size) if size >= 100_000 else f"{size} bytes"

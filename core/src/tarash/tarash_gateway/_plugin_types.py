@@ -179,6 +179,13 @@ class ProviderInfo(BaseModel):
         description="The config.provider_config keys the plugin reads; others are warned "
         "about (TarashWarning). None = not declared, nothing checked.",
     )
+    upload_threshold_bytes: int | None = Field(
+        default=None,
+        description="Inline media larger than this the plugin uploads to the provider's storage "
+        "and sends as a URL (config.provider_config['upload_threshold_bytes'] overrides it); "
+        "None: media always goes inline. Chooses which size limit of a field applies "
+        "(Accepts.max_bytes inline, Accepts.max_upload_bytes uploaded).",
+    )
     distribution: str | None = Field(default=None, description="Filled in by the loader.")
     version: str | None = Field(default=None, description="Filled in by the loader.")
 

@@ -78,7 +78,12 @@ class FieldCapability(BaseModel):
         default=None, description="image_list: the image roles this field reads (None: any)."
     )
     media: MediaKind | None = None
-    max_bytes: int | None = None
+    max_bytes: int | None = Field(
+        default=None, description="Largest media sent inline (bytes, base64, data URI)."
+    )
+    max_upload_bytes: int | None = Field(
+        default=None, description="Largest media the plugin uploads instead of inlining."
+    )
     note: str = ""
 
 
@@ -407,6 +412,7 @@ def _merge(
         capability.max_items = accepts.max_items
         capability.media = accepts.media
         capability.max_bytes = accepts.max_bytes
+        capability.max_upload_bytes = accepts.max_upload_bytes
         capability.note = accepts.note
     fields.append(capability)
 

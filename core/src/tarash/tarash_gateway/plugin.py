@@ -17,6 +17,9 @@ idempotent polls. A flow that raises a TarashException fails the attempt.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from tarash.tarash_gateway._flow_helpers import (
@@ -101,6 +104,17 @@ __all__ = [
 T = TypeVar("T")
 
 
+@functools.cache
+def _takes_model(finish_payload: Callable[..., Any]) -> bool:
+    """Whether a ``finish_payload`` override takes the ``model`` keyword (or ``**kwargs``)."""
+    parameters = inspect.signature(finish_payload).parameters.values()
+    return any(
+        p.kind is p.VAR_KEYWORD
+        or (p.name == "model" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
+        for p in parameters
+    )
+
+
 class ProviderPlugin:
     """Base class of a plugin object that owns one provider id.
 
@@ -165,7 +179,9 @@ class ProviderPlugin:
         payload = apply_field_mappers(mappers, request)
         refuse_unread_fields(mappers, request, modality)
         payload.update(request.extra_params)
-        return self.finish_payload(family, payload, request, config)
+        if _takes_model(type(self).finish_payload):
+            return self.finish_payload(family, payload, request, config, model=model)
+        return self.finish_payload(family, payload, request, config)  # the pre-``model`` form
 
     def finish_payload(
         self,
@@ -173,8 +189,16 @@ class ProviderPlugin:
         payload: dict[str, Any],
         request: GenerationRequest,
         config: GenerationConfig,
+        *,
+        model: str = "",
     ) -> dict[str, Any]:
-        """Shape the mapped payload (add fixed fields, nest it); default: unchanged."""
+        """Shape the mapped payload (add fixed fields, the model id, nest it); default: unchanged.
+
+        ``model`` is the resolved model id (``config.model`` or the provider's
+        default), which a family (a prefix, several ids) does not name. An
+        override written without the ``model`` keyword still works: it is
+        called without it.
+        """
         return payload
 
     def describe_model(self, model: str, modality: Modality) -> ModelCapabilities | None:

@@ -105,15 +105,14 @@ class CartesiaProvider(ProviderPlugin):
     def map_fields(
         self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
     ) -> dict[str, Any]:
-        """Refuse models Cartesia sunset, map from the catalog, name the model (tts)."""
+        """Refuse models Cartesia sunset, then map from the catalog."""
         if model in SUNSET:
             known = ", ".join(m.ids[0] for m in MODELS)
             raise ValidationError(
                 f"model={model!r} was sunset by Cartesia on 2026-06-01; "
                 f"Cartesia TTS models: {known}"
             )
-        payload = super().map_fields(model, modality, request, config)
-        return {"model_id": model, **payload} if modality == "tts" else payload
+        return super().map_fields(model, modality, request, config)
 
     def finish_payload(
         self,
@@ -121,8 +120,10 @@ class CartesiaProvider(ProviderPlugin):
         payload: dict[str, Any],
         request: GenerationRequest,
         config: GenerationConfig,
+        *,
+        model: str = "",
     ) -> dict[str, Any]:
-        """Add the per-config voice and check documented extras.
+        """Add the per-config voice and the model (tts: ``model_id``), check documented extras.
 
         ``provider_config["voice_id"]`` replaces ``request.voice_id`` for this config
         only (voice ids differ between the providers of a chain).
@@ -135,7 +136,7 @@ class CartesiaProvider(ProviderPlugin):
                 body["voice"] = sts_voice(voice) if family.modality == "sts" else tts_voice(voice)
             except FieldValueError as exc:
                 raise ValidationError(f"provider_config['voice_id']: {exc}") from exc
-        return body
+        return {"model_id": model, **body} if family.modality == "tts" else body
 
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """Send the speech request; the Job comes back already complete."""

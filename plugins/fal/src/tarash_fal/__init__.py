@@ -70,6 +70,7 @@ class FalProvider(ProviderPlugin):
             },
             model_families=MODEL_FAMILIES,
             field_mappings=FIELD_MAPPINGS,
+            upload_threshold_bytes=_flows.DEFAULT_UPLOAD_THRESHOLD,
             provider_config_keys=["storage_base_url", "upload_threshold_bytes"],
         )
 

@@ -89,6 +89,8 @@ class GoogleProvider(ProviderPlugin):
         payload: dict[str, Any],
         request: GenerationRequest,
         config: GenerationConfig,
+        *,
+        model: str = "",
     ) -> dict[str, Any]:
         """Nest the fields as Google takes them; refuse what only Vertex AI takes."""
         return _mapping.finish(self.name, family, payload, request)

@@ -213,21 +213,30 @@ def _part(media: Any, stem: str) -> FilePart | str:
     return f"{stem}{suffix}", data, content_type
 
 
-def _edit_images(max_items: int) -> FieldMapper:
+# Edit inputs (platform.openai.com/docs/api-reference/images/createEdit): GPT image
+# models take images "less than 50MB" each; dall-e-2 one square PNG "less than 4MB";
+# the mask "less than 4MB". Read as MiB (the larger reading: the API decides the rest).
+_MIB = 1024 * 1024
+GPT_IMAGE_EDIT_BYTES = 50 * _MIB
+DALLE2_EDIT_BYTES = 4 * _MIB
+
+
+def _edit_images(max_items: int, max_bytes: int = GPT_IMAGE_EDIT_BYTES) -> FieldMapper:
     def convert(_req: Any, value: Any) -> list[FilePart | str] | None:
         images = [item["image"] for item in value or []]
         if len(images) > max_items:
             raise FieldValueError("image_list", f"{len(images)} images", f"at most {max_items}")
         return [_part(image, f"image_{i}") for i, image in enumerate(images)] or None
 
-    return FieldMapper("image_list", convert, accepts=Accepts(max_items=max_items, media="image"))
+    accepts = Accepts(max_items=max_items, media="image", max_bytes=max_bytes)
+    return FieldMapper("image_list", convert, accepts=accepts)
 
 
 def _mask() -> FieldMapper:
     return FieldMapper(
         "mask_image",
         lambda _req, v: None if v is None else _part(v, "mask"),
-        accepts=Accepts(media="image"),
+        accepts=Accepts(media="image", max_bytes=DALLE2_EDIT_BYTES),
     )
 
 
@@ -467,7 +476,7 @@ FIELD_MAPPINGS: dict[str, dict[str, FieldMapper]] = {
         "size": _image_size(DALLE2_SIZES, DALLE2_ASPECTS),
         "quality": enum_field_mapper("quality", ("standard",)),
         "response_format": _extra_enum("response_format", RESPONSE_FORMATS),
-        "image": _edit_images(1),
+        "image": _edit_images(1, DALLE2_EDIT_BYTES),
         "mask": _mask(),
     },
     "gpt-4o-mini-tts": _tts_table(TTS_VOICES, instructions=True),

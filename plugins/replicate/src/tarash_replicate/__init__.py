@@ -59,6 +59,7 @@ class ReplicateProvider(ProviderPlugin):
                 "image": "black-forest-labs/flux-schnell",
             },
             model_families=MODEL_FAMILIES,
+            upload_threshold_bytes=_flows.DEFAULT_UPLOAD_THRESHOLD,
             provider_config_keys=[
                 "upload_threshold_bytes",
                 "wait",
@@ -90,6 +91,8 @@ class ReplicateProvider(ProviderPlugin):
         payload: dict[str, Any],
         request: GenerationRequest,
         config: GenerationConfig,
+        *,
+        model: str = "",
     ) -> dict[str, Any]:
         """Replicate takes the model's inputs under ``input``."""
         return {"input": payload}

@@ -61,6 +61,7 @@ class RunwayProvider(ProviderPlugin):
                 "sts": "eleven_multilingual_sts_v2",
             },
             model_families=MODEL_FAMILIES,
+            upload_threshold_bytes=_flows.DEFAULT_UPLOAD_THRESHOLD,
             provider_config_keys=["upload_threshold_bytes", "runway_version"],
             field_mappings=CATALOG.field_mappings,
         )
@@ -72,13 +73,25 @@ class RunwayProvider(ProviderPlugin):
     def map_fields(
         self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
     ) -> dict[str, Any]:
-        """The task body: ``model``, then the catalog's mapping (one video per task)."""
+        """The task body: the catalog's mapping (one video per task)."""
         if getattr(request, "number_of_videos", 1) > 1:
             raise ValidationError(
                 f"number_of_videos={request.number_of_videos} is not accepted; "  # type: ignore[union-attr]
                 "a Runway task makes one video (accepted: 1)"
             )
-        return {"model": model, **super().map_fields(model, modality, request, config)}
+        return super().map_fields(model, modality, request, config)
+
+    def finish_payload(
+        self,
+        family: Family,
+        payload: dict[str, Any],
+        request: GenerationRequest,
+        config: GenerationConfig,
+        *,
+        model: str = "",
+    ) -> dict[str, Any]:
+        """The task body names the model first (every endpoint takes ``model``)."""
+        return {"model": model, **payload}
 
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """Flow: upload large inline media, create the task, return the Job."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from tarash.tarash_gateway.capabilities import Accepts
@@ -24,6 +25,18 @@ from tarash.tarash_gateway.providers.field_mappers import (
 )
 
 Mappers = dict[str, FieldMapper]
+
+# Input sizes (docs.dev.runwayml.com/assets/inputs, checked 2026-11-28): a data URI's
+# encoded length is capped at 5 MB for images and 16 MB for video and audio, with
+# "MB" = 1024 × 1024 bytes; base64 takes 4 characters per 3 bytes, so the media
+# itself may be 3/4 of that. Ephemeral uploads (which the plugin uses over its
+# upload_threshold_bytes) take up to 200 MB.
+_MIB = 1024 * 1024
+IMAGE_INLINE_BYTES = 5 * _MIB * 3 // 4
+MEDIA_INLINE_BYTES = 16 * _MIB * 3 // 4
+UPLOAD_BYTES = 200 * _MIB
+IMAGES = Accepts(media="image", max_bytes=IMAGE_INLINE_BYTES, max_upload_bytes=UPLOAD_BYTES)
+"""The size limits of an image input (inline: as a data URI; uploaded: ephemeral)."""
 
 PROMPT = passthrough_field_mapper("prompt", required=True)
 PROMPT_OPTIONAL = passthrough_field_mapper("prompt")
@@ -274,9 +287,7 @@ def prompt_image(
         roles: tuple[str, ...] = ("first_frame", "last_frame", "reference")
     else:
         roles = (*first_roles, "last_frame") if last else first_roles
-    return FieldMapper(
-        "image_list", convert, required, Accepts(roles=roles, media="image", max_bytes=5_000_000)
-    )
+    return FieldMapper("image_list", convert, required, replace(IMAGES, roles=roles))
 
 
 def reference_images(max_items: int, required: bool = False) -> FieldMapper:
@@ -285,7 +296,7 @@ def reference_images(max_items: int, required: bool = False) -> FieldMapper:
     def convert(_req: Any, value: Any) -> list[dict[str, str]]:
         return [{"uri": _uri(item["image"])} for item in value or []]
 
-    return FieldMapper("image_list", convert, required, Accepts(max_items=max_items, media="image"))
+    return FieldMapper("image_list", convert, required, replace(IMAGES, max_items=max_items))
 
 
 def video_uri(required: bool = True) -> FieldMapper:
@@ -294,7 +305,12 @@ def video_uri(required: bool = True) -> FieldMapper:
     def convert(_req: Any, value: Any) -> str | None:
         return None if value is None else to_data_uri(value, "video/mp4")
 
-    return FieldMapper("video", convert, required, Accepts(media="video", max_bytes=16_000_000))
+    return FieldMapper(
+        "video",
+        convert,
+        required,
+        Accepts(media="video", max_bytes=MEDIA_INLINE_BYTES, max_upload_bytes=UPLOAD_BYTES),
+    )
 
 
 # ---------------------------------------------------------------- speech
@@ -378,4 +394,9 @@ def sts_media() -> FieldMapper:
             return None
         return {"type": "audio", "uri": to_data_uri(value, "audio/mpeg")}
 
-    return FieldMapper("audio", convert, True, Accepts(media="audio", max_bytes=16_000_000))
+    return FieldMapper(
+        "audio",
+        convert,
+        True,
+        Accepts(media="audio", max_bytes=MEDIA_INLINE_BYTES, max_upload_bytes=UPLOAD_BYTES),
+    )

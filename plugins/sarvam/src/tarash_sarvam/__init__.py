@@ -94,6 +94,8 @@ class SarvamProvider(ProviderPlugin):
         payload: dict[str, Any],
         request: GenerationRequest,
         config: GenerationConfig,
+        *,
+        model: str = "",
     ) -> dict[str, Any]:
         """The body as Sarvam takes it: flat, only documented fields, with ``model``."""
         check_extra_params(family.extra_fields, request.extra_params)

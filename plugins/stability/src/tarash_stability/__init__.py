@@ -87,6 +87,8 @@ class StabilityProvider(ProviderPlugin):
         payload: dict[str, Any],
         request: GenerationRequest,
         config: GenerationConfig,
+        *,
+        model: str = "",
     ) -> dict[str, Any]:
         """Add the model id (SD 3.5) and ``provider_config['output_format']``; check sides."""
         assert isinstance(family, StabilityFamily)

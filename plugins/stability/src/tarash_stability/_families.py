@@ -173,7 +173,9 @@ def image(required: bool) -> FieldMapper:
 
 def mask() -> FieldMapper:
     """``mask_image``, kept as given: the flow uploads it."""
-    accepts = Accepts(media="image", note="else the image's alpha channel is the mask")
+    accepts = Accepts(
+        media="image", max_bytes=MAX_BODY, note="else the image's alpha channel is the mask"
+    )
     return FieldMapper("mask_image", lambda _req, value: value, accepts=accepts)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from tarash.tarash_gateway.capabilities import Family
 from tarash.tarash_gateway.exceptions import ValidationError
-from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
+from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest
 from tarash.tarash_gateway.plugin import (
     CallContext,
     Flow,
@@ -82,21 +82,19 @@ class XAIProvider(ProviderPlugin):
             field_mappings=CATALOG.field_mappings,
         )
 
-    def map_fields(
-        self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
-    ) -> dict[str, Any]:
-        """The JSON body: the family's table, ``extra_params``, and ``model`` (not for speech)."""
-        payload = super().map_fields(model, modality, request, config)
-        return payload if modality == "tts" else {"model": model, **payload}
-
     def finish_payload(
         self,
         family: Family,
         payload: dict[str, Any],
         request: GenerationRequest,
         config: GenerationConfig,
+        *,
+        model: str = "",
     ) -> dict[str, Any]:
-        """Check what spans fields: edit inputs, the full aspect ratio list, video modes."""
+        """Check what spans fields (edit inputs, aspect ratios, video modes); name the model.
+
+        The JSON body carries ``model`` (not for speech, whose endpoint has none).
+        """
         if family.modality == "image":
             aspect = payload.get("aspect_ratio")
             if aspect is not None and aspect not in IMAGE_ASPECTS:
@@ -114,7 +112,7 @@ class XAIProvider(ProviderPlugin):
                 "image_list holds a first_frame and reference images; xAI takes one or the "
                 "other (image-to-video or reference-to-video), not both"
             )
-        return payload
+        return payload if family.modality == "tts" else {"model": model, **payload}
 
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
         """Generate images or speech at once, or start a video request."""

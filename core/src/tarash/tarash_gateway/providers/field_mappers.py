@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from tarash.tarash_gateway._accepts import Accepts, FieldValueError
 from tarash.tarash_gateway._media import to_data_uri
+from tarash.tarash_gateway._media_check import check_accepted_media
 from tarash.tarash_gateway._request_fields import field_names, request_field
 from tarash.tarash_gateway.exceptions import ValidationError
 
@@ -138,6 +139,17 @@ adjustments_var: ContextVar[list[dict[str, Any]] | None] = ContextVar(
 )
 """Set by the core while it maps a request; :func:`apply_field_mappers` appends to it."""
 
+media_route_var: ContextVar[tuple[str, int | None] | None] = ContextVar(
+    "tarash_media_route", default=None
+)
+"""Set by the core while it maps a request: ``(model, upload threshold)``.
+
+The threshold is the provider's ``upload_threshold_bytes`` (ProviderInfo, or the
+user's ``provider_config`` override): inline media over it is uploaded by the
+plugin, so a field's ``Accepts.max_upload_bytes`` applies to it instead of
+``max_bytes``. Unset (a mapping called directly): media counts as inline.
+"""
+
 
 def _check_images(accepts: Accepts, value: Any) -> None:
     images = [
@@ -156,7 +168,9 @@ def apply_field_mappers(
     """Build a provider payload from ``request``.
 
     Each value is checked against its mapper's ``accepts`` before the converter
-    runs. With ``refuse_unsent``, media the table never reads is refused.
+    runs, media against its size limit (``Accepts.max_bytes`` when sent inline,
+    ``max_upload_bytes`` when the plugin uploads it: see ``media_route_var``).
+    With ``refuse_unsent``, media the table never reads is refused.
 
     Returns:
         ``{api_field: value}`` without None values, empty lists or empty dicts.
@@ -166,6 +180,12 @@ def apply_field_mappers(
     """
     payload: dict[str, Any] = {}
     adjustments = adjustments_var.get()
+    model, threshold = media_route_var.get() or (None, None)
+    for mapper in field_mappers.values():  # sizes first: refused before any file is read
+        if mapper.accepts is not None and mapper.accepts.media is not None:
+            check_accepted_media(
+                mapper.accepts, mapper.source_field, mapper.read(request), threshold, model
+            )
     for api_field, mapper in field_mappers.items():
         value = mapper.read(request)
         if mapper.required and value in (None, [], ""):

@@ -404,3 +404,45 @@ def test_ctrl_c_during_submit_waits_for_the_job_id_then_cancels_it(echo_server):
         generate_video(echo_config(echo_server), VideoGenerationRequest(prompt="fox"))
     timer.join()
     assert echo_server.count("DELETE", "/v1/jobs/job-1") == 1
+
+
+class _Blob:
+    """A payload value the test watches (weakly): inline media stands in for it."""
+
+
+def test_the_payload_is_not_held_while_the_job_runs(echo_server):
+    """A payload's inline media (megabytes of base64) is freed once the submit is sent."""
+    import gc
+    import weakref
+
+    from tarash.tarash_gateway import _plugins
+    from tests.support.echo_provider import EchoPlugin
+
+    watched: list[weakref.ref[_Blob]] = []
+    freed_while_polling: list[bool] = []
+
+    class Holding(EchoPlugin):
+        name = "holding"
+
+        def info(self):
+            return super().info().model_copy(update={"name": "holding", "api_key_env": []})
+
+        def map_fields(self, model, modality, request, config):
+            blob = _Blob()
+            watched.append(weakref.ref(blob))
+            return {**super().map_fields(model, modality, request, config), "blob": blob}
+
+        def submit(self, payload, ctx):
+            return super().submit({k: v for k, v in payload.items() if k != "blob"}, ctx)
+
+    def on_progress(update):
+        gc.collect()
+        freed_while_polling.append(watched[0]() is None)
+
+    _plugins.registry.register(Holding(), "holding-test")
+    try:
+        config = echo_config(echo_server, provider="holding")
+        run("sync", config, VideoGenerationRequest(prompt="fox"), on_progress)
+    finally:
+        _plugins.registry.unregister("holding-test")
+    assert freed_while_polling and all(freed_while_polling)

@@ -186,6 +186,7 @@ def _run_job(
     )
     deadline = time.monotonic() + config.timeout
     job: Job = yield from _submit(link, ctx, deadline)
+    link.payload = None  # sent: its inline media is not held while the job runs
     chain.record.request_id = job.id
     journal = _journal.current()
     handle = None

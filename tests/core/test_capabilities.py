@@ -243,3 +243,58 @@ def test_a_finish_payload_without_the_model_keyword_still_works():
     plugin, config = _plugin_with(finish)
     request = VideoGenerationRequest(prompt="a fox")
     assert plugin.map_fields("clip-2", "video", request, config) == {"input": {"prompt": "a fox"}}
+
+
+# ---------------------------------------------------------------- no endpoint fits
+def _endpoints(models=("clip-",)):
+    from tarash.tarash_gateway.providers.field_mappers import (
+        single_image_field_mapper,
+        video_url_field_mapper,
+    )
+
+    t2v = Family("Clip text", "video", models, {"prompt": PROMPT}, "/t2v")
+    i2v = Family(
+        "Clip image",
+        "video",
+        models,
+        {"prompt": PROMPT, "image": single_image_field_mapper(True, "first_frame")},
+        "/i2v",
+    )
+    v2v = Family(
+        "Clip edit",
+        "video",
+        models,
+        {"prompt": PROMPT, "video": video_url_field_mapper(True)},
+        "/v2v",
+    )
+    return t2v, i2v, v2v
+
+
+def test_select_names_what_each_endpoint_lacks_when_none_fits():
+    catalog = Catalog(list(_endpoints()))
+    last_only = VideoGenerationRequest(
+        prompt="p", image_list=[{"image": "https://x.test/a.png", "type": "last_frame"}]
+    )
+    with pytest.raises(ValidationError) as refused:
+        catalog.select("clip-2", "video", last_only)
+    assert refused.value.message == (
+        "model 'clip-2' has no endpoint that takes this request: "
+        "Clip text (/t2v): takes no image_list; "
+        "Clip image (/i2v): missing image_list (first_frame); "
+        "Clip edit (/v2v): missing video, takes no image_list"
+    )
+    # media no endpoint reads: the first table's mapping refuses it, as for one endpoint
+    audio = VideoGenerationRequest(prompt="p", audio="https://x.test/a.mp3")
+    assert catalog.select("clip-2", "video", audio).name == "Clip text"
+
+
+def test_generic_tables_may_be_several_endpoints():
+    catalog = Catalog([], generic={"video": _endpoints(())})
+    edit = VideoGenerationRequest(prompt="p", video="https://x.test/v.mp4")
+    assert catalog.select("anything", "video", edit).endpoint == "/v2v"
+    described = catalog.describe("clips", "anything", "video")
+    assert described is not None and [v.endpoint for v in described.variants] == [
+        "/t2v",
+        "/i2v",
+        "/v2v",
+    ]

@@ -373,3 +373,31 @@ def test_media_over_the_upload_limit_is_refused_before_any_request(
         "video: 220.2 MB is over aleph2's limit of 209.7 MB for uploaded media; pass a smaller file"
     )
     assert runway_server.count("POST", r".*") == 0
+
+
+# ---------------------------------------------------------------- no endpoint fits
+def test_a_request_no_endpoint_takes_names_what_each_endpoint_lacks(
+    runway_server: FakeRunwayServer,
+) -> None:
+    last_only = VideoGenerationRequest(
+        prompt="p", image_list=[{"image": "https://x.test/end.png", "type": "last_frame"}]
+    )
+    with pytest.raises(ValidationError) as refused:
+        generate_video(config(runway_server, "gen4.5"), last_only)
+    assert refused.value.message == (
+        "model 'gen4.5' has no endpoint that takes this request: "
+        "Gen-4.5 text to video (/v1/text_to_video): takes no image_list; "
+        "Gen-4.5 image to video (/v1/image_to_video): missing image_list (first_frame/reference)"
+    )
+    assert runway_server.count("POST", r".*") == 0
+
+
+def test_a_model_id_runway_does_not_list_has_the_generic_endpoints() -> None:
+    from tarash.tarash_gateway import describe_model
+
+    described = describe_model("runway", "gen5_preview", "video")
+    assert [(v.name, v.endpoint) for v in described.variants] == [
+        ("Any other model: text to video", "/v1/text_to_video"),
+        ("Any other model: image to video", "/v1/image_to_video"),
+        ("Any other model: video to video", "/v1/video_to_video"),
+    ]

@@ -52,6 +52,8 @@ __all__ = [
 
 Mappers = Mapping[str, FieldMapper]
 
+_MEDIA_INPUTS = ("image_list", "video", "mask_image", "audio")
+
 # Request fields that are not model inputs (never refused as "not taken").
 _NOT_INPUTS = frozenset({"extra_params"})
 
@@ -192,10 +194,26 @@ class Family:
         for mapper in self.fields.values():
             if mapper.required and not _present(request, mapper):
                 return False
-        return all(
-            not request_field(request, media) or media in read
-            for media in ("image_list", "video", "mask_image", "audio")
-        )
+        return all(not request_field(request, media) or media in read for media in _MEDIA_INPUTS)
+
+    def mismatch(self, request: Any) -> list[str]:
+        """Why this family does not take ``request``: required fields missing, media extra."""
+        read = {m.source_field for m in self.fields.values()}
+        problems: list[str] = []
+        for mapper in self.fields.values():
+            if mapper.required and not _present(request, mapper):
+                roles = mapper.accepts.roles if mapper.accepts is not None else None
+                what = (
+                    f"{mapper.source_field} ({'/'.join(roles)})" if roles else mapper.source_field
+                )
+                if f"missing {what}" not in problems:
+                    problems.append(f"missing {what}")
+        problems += [
+            f"takes no {media}"
+            for media in _MEDIA_INPUTS
+            if request_field(request, media) and media not in read
+        ]
+        return problems
 
 
 @dataclass
@@ -203,8 +221,9 @@ class Catalog:
     """A plugin's families, looked up by model id (longest prefix wins)."""
 
     families: Sequence[Family]
-    generic: Mapping[Modality, Family] = field(default_factory=dict)
-    """Used for model ids no family knows (None: such ids are refused)."""
+    generic: Mapping[Modality, Family | Sequence[Family]] = field(default_factory=dict)
+    """Used for model ids no family knows (absent: such ids are refused); several
+    families: one per endpoint, chosen like a model's (text- vs image-to-video)."""
 
     _found: dict[tuple[str, Modality | None], tuple[Family, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -239,16 +258,20 @@ class Catalog:
     def select(self, model: str, modality: Modality, request: Any) -> Family:
         """The family (endpoint) that serves ``request`` for ``model``.
 
-        Among the model's families, the first whose required fields the request
-        has and that reads every media field the request holds; when none fits,
-        the first (its mapping then names what is missing).
+        Among the model's families (or the generic ones, for a model id no family
+        knows), the first whose required fields the request has and that reads
+        every media field it holds. When none does, a model with one family
+        gets it regardless (its mapping then names what is missing), and so does
+        a request with media no family reads (the mapping refuses that media).
 
         Raises:
-            ValidationError: No family knows ``model`` and there is no generic one.
+            ValidationError: No family knows ``model`` and there is no generic one;
+                or the model has several endpoints and none takes the request
+                (naming what each is missing or does not take).
         """
         found = self.find(model, modality)
         if not found and modality in self.generic:
-            found = [self.generic[modality]]
+            found = self.generic_families(modality)
         if not found:
             known = ", ".join(
                 sorted({p for f in self.families if f.modality == modality for p in f.models})
@@ -256,13 +279,28 @@ class Catalog:
             raise ValidationError(
                 f"model {model!r} is not a known {modality} model; known: {known or 'none'}"
             )
-        return next((family for family in found if family.takes(request)), found[0])
+        chosen = next((family for family in found if family.takes(request)), None)
+        if chosen is not None:
+            return chosen
+        if len(found) == 1 or _read_by_none(found, request):
+            return found[0]  # its mapping names the missing field, or the media no endpoint takes
+        reasons = "; ".join(
+            f"{family.name}{f' ({family.endpoint})' if family.endpoint else ''}: "
+            + ", ".join(family.mismatch(request))
+            for family in found
+        )
+        raise ValidationError(f"model {model!r} has no endpoint that takes this request: {reasons}")
+
+    def generic_families(self, modality: Modality) -> list[Family]:
+        """The families used for model ids no family knows (one or several endpoints)."""
+        generic = self.generic.get(modality)
+        if generic is None:
+            return []
+        return [generic] if isinstance(generic, Family) else list(generic)
 
     def describe(self, provider: str, model: str, modality: Modality) -> ModelCapabilities | None:
         """The capabilities of ``model``; None when no family (nor a generic one) knows it."""
-        found = self.find(model, modality)
-        if not found and modality in self.generic:
-            found = [self.generic[modality]]
+        found = self.find(model, modality) or self.generic_families(modality)
         if not found:
             return None
         return describe_families(provider, model, found)
@@ -483,6 +521,12 @@ def _is_default(request: Any, name: str, value: Any) -> bool:
     if info.default_factory is not None:
         return bool(value == info.default_factory())  # type: ignore[call-arg]
     return bool(value == info.default)
+
+
+def _read_by_none(families: Sequence[Family], request: Any) -> bool:
+    """Whether the request holds media that no family reads (the model takes none)."""
+    read = {m.source_field for family in families for m in family.fields.values()}
+    return any(request_field(request, media) and media not in read for media in _MEDIA_INPUTS)
 
 
 def _present(request: Any, mapper: FieldMapper) -> bool:

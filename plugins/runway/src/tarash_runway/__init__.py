@@ -22,7 +22,7 @@ from tarash.tarash_gateway.plugin import (
     ProviderPlugin,
 )
 from tarash_runway import _flows
-from tarash_runway._families import CATALOG, MODEL_FAMILIES, select
+from tarash_runway._families import CATALOG, MODEL_FAMILIES
 from tarash_runway._version import __version__
 
 __all__ = [
@@ -65,10 +65,6 @@ class RunwayProvider(ProviderPlugin):
             provider_config_keys=["upload_threshold_bytes", "runway_version"],
             field_mappings=CATALOG.field_mappings,
         )
-
-    def family(self, model: str, modality: Modality, request: GenerationRequest) -> Family:
-        """The endpoint of ``request``: see ``_families.select``."""
-        return select(model, modality, request)
 
     def map_fields(
         self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig

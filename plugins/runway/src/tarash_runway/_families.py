@@ -351,18 +351,13 @@ GENERIC_VIDEO: tuple[Family, ...] = (
 )  # fmt: skip
 GENERIC_IMAGE = Family("Any other model: text to image", "image", (), GENERIC_T2I, T2I)
 
-CATALOG = Catalog(FAMILIES, generic={"video": GENERIC_VIDEO[0], "image": GENERIC_IMAGE})
-"""Every family; unknown model ids use the generic tables of their modality."""
+CATALOG = Catalog(FAMILIES, generic={"video": GENERIC_VIDEO, "image": GENERIC_IMAGE})
+"""Every family; unknown model ids use the generic tables of their modality (video: the
+text, image and video to video endpoints, chosen by what the request holds)."""
 
 
 def select(model: str, modality: Modality, request: Any) -> Family:
-    """The family (endpoint) serving ``request``.
-
-    The catalog's choice, or among the generic video endpoints (text, image,
-    video to video) for model ids the catalog does not know.
-    """
-    if modality == "video" and not CATALOG.find(model, modality):
-        return next((f for f in GENERIC_VIDEO if f.takes(request)), GENERIC_VIDEO[0])
+    """The family (endpoint) serving ``request``: ``CATALOG.select``."""
     return CATALOG.select(model, modality, request)
 
 

@@ -210,4 +210,7 @@ def _describe(family: Family) -> ModelFamily:
     )
 
 
-MODEL_FAMILIES: list[ModelFamily] = [_describe(f) for f in (*FAMILIES, *CATALOG.generic.values())]
+MODEL_FAMILIES: list[ModelFamily] = [
+    _describe(f)
+    for f in (*FAMILIES, *(g for m in CATALOG.generic for g in CATALOG.generic_families(m)))
+]

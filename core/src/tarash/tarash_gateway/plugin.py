@@ -41,6 +41,14 @@ from tarash.tarash_gateway._media import (
     to_data_uri,
 )
 from tarash.tarash_gateway._media_upload import decode_data_uri, upload_large_media
+from tarash.tarash_gateway._plugin_flows import (
+    CancelHook,
+    PluginFlows,
+    PollHook,
+    StreamHook,
+    WebhookHook,
+    flow_hook,
+)
 from tarash.tarash_gateway._plugin_types import (
     CallContext,
     Concurrently,
@@ -74,6 +82,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "ModelFamily",
+    "PluginFlows",
     "ProviderInfo",
     "ProviderPlugin",
     "Sleep",
@@ -119,12 +128,17 @@ class ProviderPlugin:
     """Base class of a plugin object that owns one provider id.
 
     Subclass it, set ``name`` and ``catalog`` (the model families as data, see
-    :mod:`tarash.tarash_gateway.capabilities`), implement :meth:`info`,
-    :meth:`submit` and :meth:`poll` (and :meth:`cancel`, :meth:`finish_payload`
-    where the defaults do not fit), then point the entry point at an instance:
-    ``fal = "tarash_fal:plugin"``. The ``tarash_*`` hook implementations come
-    from this class and answer only for ``name``, so no plugin writes that
-    dispatch itself.
+    :mod:`tarash.tarash_gateway.capabilities`) and ``flows`` (the module of the
+    plugin's flow functions, see :class:`PluginFlows`), implement :meth:`info`
+    (and :meth:`finish_payload` where the default does not fit), then point the
+    entry point at an instance: ``fal = "tarash_fal:plugin"``. The ``tarash_*``
+    hook implementations come from this class and answer only for ``name``, so
+    no plugin writes that dispatch itself.
+
+    :meth:`submit`, :meth:`poll`, :meth:`cancel`, :meth:`stream` and
+    :meth:`parse_webhook` call the function of the same name in ``flows``; a
+    function ``flows`` lacks keeps the default below. A plugin may still
+    override any of them instead (or as well), e.g. to choose per modality.
 
     With a ``catalog``, the defaults validate and map requests, choose the
     family (endpoint) and describe models from the same tables. A plugin
@@ -133,6 +147,10 @@ class ProviderPlugin:
 
     name: ClassVar[str]
     catalog: ClassVar[Catalog | None] = None
+    flows: PluginFlows | None = None  # not a ClassVar: mypy takes a module set in a class body
+    """The module (or object) whose ``submit``/``poll``/``cancel``/``stream``/
+    ``parse_webhook`` functions are this plugin's flows, set once on the class
+    (``flows = _flows``); None: the plugin overrides those methods itself."""
 
     def info(self) -> ProviderInfo:
         """Describe the provider (called once, at load)."""
@@ -210,27 +228,44 @@ class ProviderPlugin:
         return [] if self.catalog is None else self.catalog.models(self.name)
 
     def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """A flow that starts the job."""
-        raise NotImplementedError
+        """A flow that starts the job: ``flows.submit``."""
+        if self.flows is None:
+            raise NotImplementedError(f"{type(self).__name__} sets no flows and no submit")
+        return self.flows.submit(payload, ctx)
 
     def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
-        """A flow that checks the job once."""
-        raise NotImplementedError
+        """A flow that checks the job once: ``flows.poll``.
+
+        A ``flows`` without ``poll`` is a one-shot provider: its submit flow
+        returns a completed Job, and polling hands back that stored status.
+        """
+        if self.flows is None:
+            raise NotImplementedError(f"{type(self).__name__} sets no flows and no poll")
+        hook: PollHook | None = flow_hook(self.flows, "poll")
+        return stored_status(job, ctx) if hook is None else hook(job, ctx)
 
     def cancel(self, job: Job, ctx: CallContext) -> Flow[None] | None:
-        """A flow that cancels the job remotely, or None when the provider cannot."""
-        return None
+        """A flow that cancels the job remotely (``flows.cancel``), or None: cannot."""
+        hook: CancelHook | None = flow_hook(self.flows, "cancel")
+        return None if hook is None else hook(job, ctx)
 
     def stream(self, payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart] | None:
-        """A flow that opens a streamed answer (see ``tarash_stream``), or None (default)."""
-        return None
+        """A flow that opens a streamed answer (``flows.stream``, see ``tarash_stream``), or None."""
+        hook: StreamHook | None = flow_hook(self.flows, "stream")
+        return None if hook is None else hook(payload, ctx)
 
     webhook_verifier: ClassVar[WebhookVerifier | None] = None
     """How the provider signs webhooks (a core scheme); None: no webhooks."""
 
     def parse_webhook(self, body: dict[str, Any], ctx: CallContext) -> tuple[str, JobStatus]:
-        """Read a verified delivery: the job id and its status (see ``tarash_parse_webhook``)."""
-        raise NotImplementedError(f"provider {self.name!r} does not parse webhooks")
+        """Read a verified delivery (``flows.parse_webhook``): the job id and its status.
+
+        See ``tarash_parse_webhook``; without that function, webhooks are not parsed.
+        """
+        hook: WebhookHook | None = flow_hook(self.flows, "parse_webhook")
+        if hook is None:
+            raise NotImplementedError(f"provider {self.name!r} does not parse webhooks")
+        return hook(body, ctx)
 
     # ------------------------------------------------------------ the hooks
     @hookimpl

@@ -22,17 +22,7 @@ from typing import Any
 from tarash.tarash_gateway.capabilities import Family, check_extra_params
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-from tarash.tarash_gateway.plugin import (
-    CallContext,
-    Flow,
-    Job,
-    JobStatus,
-    ModelFamily,
-    ProviderInfo,
-    ProviderPlugin,
-    StreamStart,
-    stored_status,
-)
+from tarash.tarash_gateway.plugin import ModelFamily, ProviderInfo, ProviderPlugin
 from tarash.tarash_gateway.providers.field_mappers import FieldValueError
 from tarash_cartesia import _flows
 from tarash_cartesia._flows import API_VERSION
@@ -82,6 +72,7 @@ class CartesiaProvider(ProviderPlugin):
 
     name = PROVIDER
     catalog = CATALOG
+    flows = _flows
 
     def info(self) -> ProviderInfo:
         """Describe the ``cartesia`` provider."""
@@ -137,18 +128,6 @@ class CartesiaProvider(ProviderPlugin):
             except FieldValueError as exc:
                 raise ValidationError(f"provider_config['voice_id']: {exc}") from exc
         return {"model_id": model, **body} if family.modality == "tts" else body
-
-    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """Send the speech request; the Job comes back already complete."""
-        return _flows.submit(payload, ctx)
-
-    def stream(self, payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart]:
-        """Open the same endpoint as a stream (``stream_tts`` / ``stream_sts``)."""
-        return _flows.stream(payload, ctx)
-
-    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
-        """Return the stored status (Cartesia has no job to poll)."""
-        return stored_status(job, ctx)
 
 
 plugin = CartesiaProvider()

@@ -20,16 +20,7 @@ from typing import Any
 
 from tarash.tarash_gateway.capabilities import Catalog, Family
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-from tarash.tarash_gateway.plugin import (
-    CallContext,
-    Flow,
-    Job,
-    JobStatus,
-    ModelFamily,
-    ProviderInfo,
-    ProviderPlugin,
-    StreamStart,
-)
+from tarash.tarash_gateway.plugin import ModelFamily, ProviderInfo, ProviderPlugin
 from tarash_elevenlabs import _flows
 from tarash_elevenlabs._mapping import STS_FIELDS, TTS_FIELDS, extra_params_of, map_request
 from tarash_elevenlabs._version import __version__
@@ -101,6 +92,7 @@ class ElevenLabsProvider(ProviderPlugin):
 
     name = PROVIDER
     catalog = CATALOG
+    flows = _flows
 
     def info(self) -> ProviderInfo:
         """Describe the ``elevenlabs`` provider."""
@@ -148,18 +140,6 @@ class ElevenLabsProvider(ProviderPlugin):
     ) -> dict[str, Any]:
         """Build the ElevenLabs payload (path, query and body fields, flat)."""
         return map_request(modality, model, request, config.provider_config)
-
-    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """Send the speech request; the Job comes back already complete."""
-        return _flows.submit(payload, ctx)
-
-    def stream(self, payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart]:
-        """Flow: open the ``/stream`` endpoint (tts and sts)."""
-        return _flows.stream(payload, ctx)
-
-    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
-        """Return the stored status (ElevenLabs has no job to poll)."""
-        return _flows.poll(job, ctx)
 
 
 plugin = ElevenLabsProvider()

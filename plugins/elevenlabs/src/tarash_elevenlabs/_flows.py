@@ -1,11 +1,11 @@
-"""The submit and poll flows: ElevenLabs answers synchronously with audio bytes.
+"""The submit and stream flows: ElevenLabs answers synchronously with audio bytes.
 
 tts: ``POST /v1/text-to-speech/{voice_id}?output_format=...`` with a JSON body.
 sts: ``POST /v1/speech-to-speech/{voice_id}?output_format=...`` with a multipart body
 (``audio`` file + fields); source audio given as a URL is downloaded first.
 
-The submit flow returns a Job that is already complete; polling only hands back
-its status.
+The submit flow returns a Job that is already complete; there is no poll here, so
+polling hands back its stored status (``ProviderPlugin.poll``'s default).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import httpx
 
 from tarash.tarash_gateway.exceptions import (
     GenerationFailedError,
-    TarashException,
     ValidationError,
 )
 from tarash.tarash_gateway.plugin import (
@@ -130,19 +129,6 @@ def stream(payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart]:
         request_id=response.headers.get("request-id"),
         raw=raw,
     )
-
-
-def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
-    """ElevenLabs jobs finish at submit: hand back the status the submit flow stored."""
-    if job.status is None:
-        raise TarashException(
-            "ElevenLabs answers synchronously; this job has no result to poll",
-            provider=ctx.provider,
-            model=ctx.model,
-            request_id=job.id,
-        )
-    return job.status
-    yield  # pragma: no cover - makes this function a generator
 
 
 # ---------------------------------------------------------------- helpers

@@ -10,14 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-from tarash.tarash_gateway.plugin import (
-    CallContext,
-    Flow,
-    Job,
-    JobStatus,
-    ProviderInfo,
-    ProviderPlugin,
-)
+from tarash.tarash_gateway.plugin import ProviderInfo, ProviderPlugin
 from tarash.tarash_gateway.webhooks import Ed25519Jwks
 from tarash_fal import _flows
 from tarash_fal._families import CATALOG, FIELD_MAPPINGS, MODEL_FAMILIES
@@ -44,6 +37,7 @@ class FalProvider(ProviderPlugin):
 
     name = PROVIDER
     catalog = CATALOG
+    flows = _flows
     webhook_verifier = Ed25519Jwks(
         jwks_url=JWKS_URL,
         signed_headers=(
@@ -80,22 +74,6 @@ class FalProvider(ProviderPlugin):
         """The fal input for ``request``: the endpoint's table, then ``extra_params`` over it."""
         _flows.app_id(model)  # refuse malformed model ids before any network call
         return super().map_fields(model, modality, request, config)
-
-    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """Flow: upload large inline media, submit to the queue, return the Job."""
-        return _flows.submit(payload, ctx)
-
-    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
-        """Flow: one status check (and the result when completed)."""
-        return _flows.poll(job, ctx)
-
-    def cancel(self, job: Job, ctx: CallContext) -> Flow[None]:
-        """Flow: ``PUT cancel_url``."""
-        return _flows.cancel(job, ctx)
-
-    def parse_webhook(self, body: dict[str, Any], ctx: CallContext) -> tuple[str, JobStatus]:
-        """A verified fal delivery: ``status`` OK (result in ``payload``) or ERROR."""
-        return _flows.parse_webhook(body, ctx)
 
 
 plugin = FalProvider()

@@ -12,15 +12,7 @@ from typing import Any
 
 from tarash.tarash_gateway.capabilities import Catalog, Family, ModelCapabilities
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-from tarash.tarash_gateway.plugin import (
-    CallContext,
-    Flow,
-    Job,
-    JobStatus,
-    ModelFamily,
-    ProviderInfo,
-    ProviderPlugin,
-)
+from tarash.tarash_gateway.plugin import ModelFamily, ProviderInfo, ProviderPlugin
 from tarash_google import _flows, _mapping
 from tarash_google._endpoints import vertex_target
 from tarash_google._families import (
@@ -57,6 +49,7 @@ class GoogleProvider(ProviderPlugin):
 
     name = GOOGLE
     catalog = GEMINI_CATALOG
+    flows = _flows  # no cancel: Google documents none for Veo operations (a timeout stops polling)
 
     def info(self) -> ProviderInfo:
         """Describe the ``google`` provider."""
@@ -101,18 +94,6 @@ class GoogleProvider(ProviderPlugin):
         if capabilities is not None:
             capabilities.extra_params = False
         return capabilities
-
-    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """Start a Veo operation, or generate an image at once."""
-        return _flows.submit(payload, ctx)
-
-    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
-        """Check a Veo operation; download the video when it is done."""
-        return _flows.poll(job, ctx)
-
-    def cancel(self, job: Job, ctx: CallContext) -> Flow[None] | None:
-        """None: Google documents no cancel for Veo operations (a timeout stops polling)."""
-        return None
 
 
 class VertexProvider(GoogleProvider):

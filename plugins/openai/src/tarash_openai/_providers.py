@@ -15,7 +15,6 @@ from tarash.tarash_gateway.plugin import (
     CallContext,
     Flow,
     Job,
-    JobStatus,
     ProviderInfo,
     ProviderPlugin,
     StreamStart,
@@ -30,6 +29,7 @@ class OpenAIProvider(ProviderPlugin):
 
     name = OPENAI
     catalog = _mapping.CATALOG
+    flows = _flows
 
     def info(self) -> ProviderInfo:
         """Describe the ``openai`` provider."""
@@ -44,14 +44,6 @@ class OpenAIProvider(ProviderPlugin):
     ) -> dict[str, Any]:
         """Build and validate the payload (sora ids are refused at api.openai.com)."""
         return _mapping.map_fields(self.name, model, modality, request, config)
-
-    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """Generate an image or speech at once, or create a video job."""
-        return _flows.submit(payload, ctx)
-
-    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
-        """Check a video job; download the video when it is completed."""
-        return _flows.poll(job, ctx)
 
     def stream(self, payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart] | None:
         """Flow: speech (tts) as it is generated; None for the other modalities."""

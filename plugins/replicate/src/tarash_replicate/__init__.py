@@ -13,14 +13,7 @@ from typing import Any
 from tarash.tarash_gateway.capabilities import Family
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-from tarash.tarash_gateway.plugin import (
-    CallContext,
-    Flow,
-    Job,
-    JobStatus,
-    ProviderInfo,
-    ProviderPlugin,
-)
+from tarash.tarash_gateway.plugin import ProviderInfo, ProviderPlugin
 from tarash.tarash_gateway.webhooks import StandardWebhooks
 from tarash_replicate import _flows
 from tarash_replicate._families import CATALOG, MODEL_FAMILIES
@@ -45,6 +38,7 @@ class ReplicateProvider(ProviderPlugin):
 
     name = PROVIDER
     catalog = CATALOG
+    flows = _flows
     webhook_verifier = StandardWebhooks(secret_env=("REPLICATE_WEBHOOK_SECRET",))
 
     def info(self) -> ProviderInfo:
@@ -96,22 +90,6 @@ class ReplicateProvider(ProviderPlugin):
     ) -> dict[str, Any]:
         """Replicate takes the model's inputs under ``input``."""
         return {"input": payload}
-
-    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """Flow: upload large media, create the prediction (sync mode for images)."""
-        return _flows.submit(payload, ctx)
-
-    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
-        """Flow: one ``GET /v1/predictions/{id}``."""
-        return _flows.poll(job, ctx)
-
-    def cancel(self, job: Job, ctx: CallContext) -> Flow[None]:
-        """Flow: ``POST /v1/predictions/{id}/cancel``."""
-        return _flows.cancel(job, ctx)
-
-    def parse_webhook(self, body: dict[str, Any], ctx: CallContext) -> tuple[str, JobStatus]:
-        """A verified delivery: the prediction object (Standard Webhooks signature)."""
-        return _flows.parse_webhook(body, ctx)
 
 
 plugin = ReplicateProvider()

@@ -13,14 +13,7 @@ from typing import Any
 from tarash.tarash_gateway.capabilities import Family
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-from tarash.tarash_gateway.plugin import (
-    CallContext,
-    Flow,
-    Job,
-    JobStatus,
-    ProviderInfo,
-    ProviderPlugin,
-)
+from tarash.tarash_gateway.plugin import ProviderInfo, ProviderPlugin
 from tarash_runway import _flows
 from tarash_runway._families import CATALOG, MODEL_FAMILIES
 from tarash_runway._version import __version__
@@ -46,6 +39,7 @@ class RunwayProvider(ProviderPlugin):
 
     name = PROVIDER
     catalog = CATALOG
+    flows = _flows
 
     def info(self) -> ProviderInfo:
         """Describe the ``runway`` provider."""
@@ -88,18 +82,6 @@ class RunwayProvider(ProviderPlugin):
     ) -> dict[str, Any]:
         """The task body names the model first (every endpoint takes ``model``)."""
         return {"model": model, **payload}
-
-    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """Flow: upload large inline media, create the task, return the Job."""
-        return _flows.submit(payload, ctx)
-
-    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
-        """Flow: one ``GET /v1/tasks/{id}``."""
-        return _flows.poll(job, ctx)
-
-    def cancel(self, job: Job, ctx: CallContext) -> Flow[None]:
-        """Flow: ``DELETE /v1/tasks/{id}``."""
-        return _flows.cancel(job, ctx)
 
 
 plugin = RunwayProvider()

@@ -20,17 +20,7 @@ from typing import Any
 
 from tarash.tarash_gateway.capabilities import Family, check_extra_params
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
-from tarash.tarash_gateway.plugin import (
-    CallContext,
-    Flow,
-    Job,
-    JobStatus,
-    ModelFamily,
-    ProviderInfo,
-    ProviderPlugin,
-    StreamStart,
-    stored_status,
-)
+from tarash.tarash_gateway.plugin import ModelFamily, ProviderInfo, ProviderPlugin
 from tarash_sarvam import _flows
 from tarash_sarvam._mapping import CATALOG, FAMILIES, SPREAD
 from tarash_sarvam._models import DEFAULT_MODEL
@@ -62,6 +52,7 @@ class SarvamProvider(ProviderPlugin):
 
     name = PROVIDER
     catalog = CATALOG
+    flows = _flows
 
     def info(self) -> ProviderInfo:
         """Describe the ``sarvam`` provider."""
@@ -108,18 +99,6 @@ class SarvamProvider(ProviderPlugin):
             elif name in family.fields or name in documented:
                 body[name] = value
         return body
-
-    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """Send the speech request; the Job comes back already complete."""
-        return _flows.submit(payload, ctx)
-
-    def stream(self, payload: dict[str, Any], ctx: CallContext) -> Flow[StreamStart]:
-        """``POST /text-to-speech/stream`` for ``stream_tts`` (same body, binary answer)."""
-        return _flows.stream(payload, ctx)
-
-    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
-        """Return the stored status (Sarvam has no job to poll)."""
-        return stored_status(job, ctx)
 
 
 plugin = SarvamProvider()

@@ -26,15 +26,7 @@ from tarash.tarash_gateway.models import (
     GenerationRequest,
     ImageGenerationRequest,
 )
-from tarash.tarash_gateway.plugin import (
-    CallContext,
-    Flow,
-    Job,
-    JobStatus,
-    ModelFamily,
-    ProviderInfo,
-    ProviderPlugin,
-)
+from tarash.tarash_gateway.plugin import ModelFamily, ProviderInfo, ProviderPlugin
 from tarash_stability import _flows
 from tarash_stability._families import CATALOG, FAMILIES, StabilityFamily
 from tarash_stability._version import __version__
@@ -59,6 +51,7 @@ class StabilityProvider(ProviderPlugin):
 
     name = PROVIDER
     catalog = CATALOG
+    flows = _flows
 
     def info(self) -> ProviderInfo:
         """Describe the ``stability`` provider."""
@@ -108,14 +101,6 @@ class StabilityProvider(ProviderPlugin):
         if family.send_model:
             payload = {"model": config.model or family.models[0], **payload}
         return payload
-
-    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """Post the form; the image comes back at once (or, for creative upscale, an id)."""
-        return _flows.submit(payload, ctx)
-
-    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
-        """Fetch an asynchronous result (stored result for the synchronous endpoints)."""
-        return _flows.poll(job, ctx)
 
 
 plugin = StabilityProvider()

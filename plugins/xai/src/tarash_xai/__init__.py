@@ -23,15 +23,7 @@ from typing import Any
 from tarash.tarash_gateway.capabilities import Family
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest
-from tarash.tarash_gateway.plugin import (
-    CallContext,
-    Flow,
-    Job,
-    JobStatus,
-    ModelFamily,
-    ProviderInfo,
-    ProviderPlugin,
-)
+from tarash.tarash_gateway.plugin import ModelFamily, ProviderInfo, ProviderPlugin
 from tarash_xai import _flows
 from tarash_xai._families import CATALOG, FAMILIES, IMAGE_ASPECTS
 from tarash_xai._version import __version__
@@ -60,6 +52,7 @@ class XAIProvider(ProviderPlugin):
 
     name = PROVIDER
     catalog = CATALOG
+    flows = _flows
 
     def info(self) -> ProviderInfo:
         """Describe the ``xai`` provider."""
@@ -113,14 +106,6 @@ class XAIProvider(ProviderPlugin):
                 "other (image-to-video or reference-to-video), not both"
             )
         return payload if family.modality == "tts" else {"model": model, **payload}
-
-    def submit(self, payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-        """Generate images or speech at once, or start a video request."""
-        return _flows.submit(payload, ctx)
-
-    def poll(self, job: Job, ctx: CallContext) -> Flow[JobStatus]:
-        """One status check of a video request (stored result for images)."""
-        return _flows.poll(job, ctx)
 
 
 plugin = XAIProvider()

@@ -13,6 +13,7 @@ from tarash.tarash_gateway.exceptions import (
 from tarash.tarash_gateway.plugin import (
     error_for_response,
     json_body,
+    json_object,
     malformed_response,
     parse_retry_after,
 )
@@ -34,6 +35,12 @@ def test_json_body_accepts_any_object_and_refuses_the_rest():
             match="POST /v1/jobs answered 200 with a body that is not a JSON object",
         ):
             json_body(answer(200, content), CTX)
+
+
+def test_json_object_reads_an_error_body_of_any_shape():
+    assert json_object(answer(400, b'{"error": "bad"}')) == {"error": "bad"}
+    for content in (b"[1, 2]", b'"text"', b"<html>", b"", b"\xff\xfe"):
+        assert json_object(answer(502, content)) is None
 
 
 def test_malformed_response_names_the_request():

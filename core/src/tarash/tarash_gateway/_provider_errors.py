@@ -32,6 +32,16 @@ def _parsed(response: httpx.Response) -> Any:
         return _NOT_JSON
 
 
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The answer's JSON object, or None when the body is not JSON or not an object.
+
+    For error answers, whose body may be anything (HTML, text, nothing); a
+    success a flow relies on goes through :func:`json_body` instead.
+    """
+    parsed = _parsed(response)
+    return parsed if isinstance(parsed, dict) else None
+
+
 def _body_of(response: httpx.Response) -> dict[str, Any] | None:
     parsed = _parsed(response)
     if parsed is _NOT_JSON:

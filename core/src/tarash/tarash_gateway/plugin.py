@@ -64,6 +64,7 @@ from tarash.tarash_gateway._plugin_types import (
 from tarash.tarash_gateway._provider_errors import (
     error_for_response,
     json_body,
+    json_object,
     malformed_response,
     parse_retry_after,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "form_value",
     "is_url",
     "json_body",
+    "json_object",
     "malformed_response",
     "parse_retry_after",
     "send",

@@ -6,13 +6,17 @@ or, for request validation (422), ``{"detail": [{"loc": [...], "msg": ..., "type
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
 from tarash.tarash_gateway.exceptions import HTTPError, TarashException, ValidationError
-from tarash.tarash_gateway.plugin import CallContext, error_for_response, parse_retry_after
+from tarash.tarash_gateway.plugin import (
+    CallContext,
+    error_for_response,
+    json_object,
+    parse_retry_after,
+)
 
 VOICE_ERRORS = frozenset({"voice_not_found", "invalid_voice_id"})
 QUOTA_ERRORS = frozenset({"quota_exceeded"})
@@ -24,11 +28,8 @@ _MODERATION_WORDS = ("moderation", "safety", "content_policy", "terms_of_service
 
 def _detail(response: httpx.Response) -> tuple[str | None, str | None, dict[str, Any] | None]:
     """(status code, message, body) of an ElevenLabs error answer."""
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        return None, None, None
-    if not isinstance(body, dict):
+    body = json_object(response)
+    if body is None:
         return None, None, None
     detail = body.get("detail")
     if isinstance(detail, dict):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -12,17 +11,10 @@ from tarash.tarash_gateway.exceptions import (
     GenerationFailedError,
     TarashException,
 )
-from tarash.tarash_gateway.plugin import CallContext, error_for_response
+from tarash.tarash_gateway.plugin import CallContext, error_for_response, json_object
 
 MODERATION_TYPES = frozenset({"content_policy_violation"})
 FAILURE_TYPES = frozenset({"no_media_generated", "generation_failed", "internal_server_error"})
-
-
-def _body(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        return None
 
 
 def _items(body: Any) -> list[dict[str, Any]]:
@@ -65,14 +57,14 @@ def describe(body: Any) -> str | None:
 
 def is_moderation(response: httpx.Response) -> bool:
     """True when fal's content checker refused the input or the output."""
-    return bool(error_types(_body(response)) & MODERATION_TYPES)
+    return bool(error_types(json_object(response)) & MODERATION_TYPES)
 
 
 def request_error(
     response: httpx.Response, ctx: CallContext, request_id: str | None = None
 ) -> TarashException:
     """The exception for an error answer to submit, status, cancel or upload."""
-    body = _body(response)
+    body = json_object(response)
     return error_for_response(
         response,
         ctx,
@@ -93,7 +85,7 @@ def result_error(
         request_id: fal's request id.
         job_failed: The status said COMPLETED with an ``error``: the job itself failed.
     """
-    body = _body(response)
+    body = json_object(response)
     types = error_types(body)
     message = describe(body) or response.reason_phrase
     raw = body if isinstance(body, dict) else None

@@ -12,7 +12,7 @@ from tarash.tarash_gateway.exceptions import (
     HTTPError,
     TarashException,
 )
-from tarash.tarash_gateway.plugin import CallContext, error_for_response
+from tarash.tarash_gateway.plugin import CallContext, error_for_response, json_object
 
 MODERATION_CODES = frozenset(
     {"moderation_blocked", "content_policy_violation", "content_filter", "content_filtered"}
@@ -21,15 +21,8 @@ MODERATION_INNER_CODES = frozenset({"ResponsibleAIPolicyViolation"})
 
 
 def _error_object(response: httpx.Response) -> dict[str, Any] | str | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict | str):
-            return error
-    return None
+    error = (json_object(response) or {}).get("error")
+    return error if isinstance(error, dict | str) else None
 
 
 def is_moderation(error: dict[str, Any]) -> bool:

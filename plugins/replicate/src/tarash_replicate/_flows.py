@@ -36,6 +36,7 @@ from tarash.tarash_gateway.plugin import (
     JobStatus,
     error_for_response,
     json_body,
+    json_object,
     malformed_response,
     send,
     upload_file,
@@ -117,11 +118,8 @@ def create_headers(ctx: CallContext) -> dict[str, str]:
 # ---------------------------------------------------------------- errors
 def describe(response: httpx.Response) -> str | None:
     """Replicate's problem details (``detail``, ``title``, ``invalid_fields``)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    if not isinstance(body, dict):
+    body = json_object(response)
+    if body is None:
         return None
     text = str(body.get("detail") or body.get("title") or "") or None
     fields = body.get("invalid_fields")

@@ -34,6 +34,7 @@ from tarash.tarash_gateway.plugin import (
     error_for_response,
     fetch_media,
     json_body,
+    json_object,
     malformed_response,
     send,
     to_base64,
@@ -64,11 +65,8 @@ def headers(ctx: CallContext) -> dict[str, str]:
 # ---------------------------------------------------------------- errors
 def describe(response: httpx.Response) -> str | None:
     """Runway's message from an error body (``{"error": ..., "issues": [...]}``)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    if not isinstance(body, dict):
+    body = json_object(response)
+    if body is None:
         return None
     message = body.get("error") or body.get("message")
     text = str(message) if message else None

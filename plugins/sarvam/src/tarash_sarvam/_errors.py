@@ -7,22 +7,18 @@ failures are **403** ``invalid_api_key_error`` (not 401), credits exhausted is 4
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
 from tarash.tarash_gateway.exceptions import TarashException
-from tarash.tarash_gateway.plugin import CallContext, error_for_response
+from tarash.tarash_gateway.plugin import CallContext, error_for_response, json_object
 
 
 def _parse(response: httpx.Response) -> tuple[str | None, str | None, dict[str, Any] | None]:
     """(error code, message, body) of a Sarvam error answer."""
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        return None, None, None
-    if not isinstance(body, dict):
+    body = json_object(response)
+    if body is None:
         return None, None, None
     error = body.get("error")
     if isinstance(error, dict):

@@ -8,23 +8,14 @@ charged), 402 means no credits left, 429 and 5xx are retryable.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
 from tarash.tarash_gateway.exceptions import HTTPError, TarashException, ValidationError
-from tarash.tarash_gateway.plugin import CallContext, error_for_response
+from tarash.tarash_gateway.plugin import CallContext, error_for_response, json_object
 
 MODERATION_NAMES = frozenset({"content_moderation"})
-
-
-def _body(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def describe(body: dict[str, Any] | None) -> str | None:
@@ -43,7 +34,7 @@ def error_for(
     response: httpx.Response, ctx: CallContext, request_id: str | None = None
 ) -> TarashException:
     """The exception of a Stability error answer (status >= 400)."""
-    body = _body(response)
+    body = json_object(response)
     message = describe(body)
     name = str(body.get("name") or "") if body else ""
     if response.status_code == 413:

@@ -33,6 +33,7 @@ from tarash.tarash_gateway.plugin import (
     fetch_media,
     form_value,
     json_body,
+    json_object,
     malformed_response,
     send,
     send_all,
@@ -268,7 +269,7 @@ def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
         )
     )
     if response.status_code == 202:
-        return JobStatus(state="processing", raw=_json_or_empty(response))
+        return JobStatus(state="processing", raw=json_object(response) or {})
     if response.status_code >= 400:
         raise error_for(response, ctx, request_id=job.id)
     image = image_of(response, ctx, request_id=job.id)
@@ -286,11 +287,3 @@ def poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
         "content_type": image.content_type,
     }
     return JobStatus(state="completed", progress_percent=100, output=output, raw=raw)
-
-
-def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

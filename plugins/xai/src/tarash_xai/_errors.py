@@ -8,7 +8,6 @@ ContentModerationError; 429 and 5xx are retryable.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -19,18 +18,10 @@ from tarash.tarash_gateway.exceptions import (
     HTTPError,
     TarashException,
 )
-from tarash.tarash_gateway.plugin import CallContext, error_for_response
+from tarash.tarash_gateway.plugin import CallContext, error_for_response, json_object
 
 MODERATION_WORDS = ("moderation", "content policy", "content_policy", "safety system")
 CREDIT_WORDS = ("credit", "balance", "spending limit", "billing")
-
-
-def _body(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def describe(body: dict[str, Any] | None) -> str | None:
@@ -58,7 +49,7 @@ def error_for(
     response: httpx.Response, ctx: CallContext, request_id: str | None = None
 ) -> TarashException:
     """The exception of an xAI error answer (status >= 400)."""
-    text = describe(_body(response))
+    text = describe(json_object(response))
     moderation = response.status_code in (400, 403, 422) and is_moderation(text)
     exc = error_for_response(response, ctx, text, moderation=moderation, request_id=request_id)
     if (

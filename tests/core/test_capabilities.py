@@ -298,3 +298,34 @@ def test_generic_tables_may_be_several_endpoints():
         "/i2v",
         "/v2v",
     ]
+
+
+# ---------------------------------------------------------------- extra fields and spellings
+def test_an_extra_field_is_checked_against_its_accepts():
+    from tarash.tarash_gateway.capabilities import Accepts, ExtraField, check_extra_params
+
+    speed = ExtraField(name="speed", type="number", accepts=Accepts.range(0.5, 2.0))
+    check_extra_params([speed], {"speed": 1.5})
+    with pytest.raises(ValidationError) as refused:
+        check_extra_params([speed], {"speed": 3})
+    assert refused.value.message == "extra_params['speed']=3 is not accepted; accepted: 0.5 to 2"
+
+
+def test_language_tags_and_aliases_are_accepted_and_sent_as_the_listed_value():
+    from tarash.tarash_gateway.capabilities import Accepts
+    from tarash.tarash_gateway.models import TTSRequest
+    from tarash.tarash_gateway.providers.field_mappers import FieldMapper, apply_field_mappers
+
+    languages = Accepts(values=("hi-IN", "od-IN"), language_tags=True, aliases={"or": "od-IN"})
+    table = {"lang": FieldMapper("language_code", lambda _r, v: v, accepts=languages)}
+    sent = [
+        apply_field_mappers(table, TTSRequest(text="t", voice_id="v", language_code=code))["lang"]
+        for code in ("hi", "HI_in", "hi-GB", "or", "od-IN")
+    ]
+    assert sent == ["hi-IN", "hi-IN", "hi-IN", "od-IN", "od-IN"]
+    with pytest.raises(ValidationError) as refused:
+        apply_field_mappers(table, TTSRequest(text="t", voice_id="v", language_code="fr"))
+    assert refused.value.message == (
+        "language_code='fr' is not accepted; accepted: 'hi-IN', 'od-IN'; "
+        "any case or region of these languages; also 'or' (as 'od-IN')"
+    )

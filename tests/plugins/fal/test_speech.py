@@ -92,6 +92,16 @@ def test_minimax_02_input() -> None:
     }
 
 
+def test_a_documented_extra_of_the_wrong_type_is_refused() -> None:
+    with pytest.raises(ValidationError) as refused:
+        mapped(MINIMAX, extra_params={"pronunciation_dict": "tone"})
+    assert refused.value.message == (
+        "extra_params['pronunciation_dict']='tone' is not accepted; accepted: a JSON object"
+    )
+    sent = mapped(MINIMAX, extra_params={"pronunciation_dict": {"tone": ["x/y"]}})
+    assert sent["pronunciation_dict"] == {"tone": ["x/y"]}
+
+
 def test_minimax_28_sends_the_text_as_prompt_and_mp3_bitrate_in_bits() -> None:
     assert mapped("fal-ai/minimax/speech-2.8-turbo", voice_id="Calm_Woman") == {
         "prompt": "Hello there",

@@ -10,7 +10,7 @@ converter only translates.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -49,6 +49,11 @@ class Accepts:
             None: no documented limit. URLs are never downloaded to check either.
         note: Free text for what the data above cannot say ("'WIDTHxHEIGHT'").
         ignore_case: Text values match ``values`` whatever their case.
+        aliases: Other spellings of listed values (``{"or": "od-IN"}``): accepted, and
+            sent as the value they name.
+        language_tags: ``values`` are language tags (``hi-IN``): a tag matches the
+            listed one with the same language whatever its case, separator (``_``) or
+            region (``hi``, ``HI_in``, ``hi-GB`` → ``hi-IN``), and is sent as listed.
     """
 
     values: tuple[Any, ...] | None = None
@@ -63,6 +68,8 @@ class Accepts:
     max_upload_bytes: int | None = None
     note: str = ""
     ignore_case: bool = False
+    aliases: Mapping[str, Any] | None = None
+    language_tags: bool = False
 
     @classmethod
     def one_of(cls, values: Sequence[Any], note: str = "") -> Accepts:
@@ -81,6 +88,10 @@ class Accepts:
         parts: list[str] = []
         if self.values is not None:
             parts.append(", ".join(repr(v) if isinstance(v, str) else str(v) for v in self.values))
+        if self.language_tags:
+            parts.append("any case or region of these languages")
+        if self.aliases:
+            parts.append("also " + ", ".join(f"{k!r} (as {v!r})" for k, v in self.aliases.items()))
         if self.pattern is not None:
             parts.append(f"{'or ' if self.values else ''}text matching {self.pattern!r}")
         if self.minimum is not None or self.maximum is not None:
@@ -98,10 +109,30 @@ class Accepts:
             parts.append(self.note)
         return "accepted: " + "; ".join(parts) if parts else "any value"
 
+    def canonical(self, value: Any) -> Any:
+        """The listed value ``value`` stands for (an alias, a language tag); else ``value``."""
+        if not isinstance(value, str) or (self.aliases is None and not self.language_tags):
+            return value
+        if self.aliases and value in self.aliases:
+            return self.aliases[value]
+        if self.language_tags and self.values is not None:
+            tag = value.strip().replace("_", "-").lower()
+            listed = {str(v).lower(): v for v in self.values}
+            if tag in listed:
+                return listed[tag]
+            primary = tag.split("-", 1)[0]
+            if self.aliases and primary in self.aliases:
+                return self.aliases[primary]
+            same = [v for v in self.values if str(v).lower().split("-", 1)[0] == primary]
+            if same:
+                return same[0]
+        return value
+
     def check(self, field: str, value: Any) -> None:
         """Raise FieldValueError when ``value`` (not None) is outside what is accepted."""
         if value is None:
             return
+        value = self.canonical(value)
         if self.values is not None or self.pattern is not None:
             listed = self.values is not None and _contains(self.values, value, self.ignore_case)
             matched = (

@@ -86,6 +86,12 @@ class FieldCapability(BaseModel):
     max_upload_bytes: int | None = Field(
         default=None, description="Largest media the plugin uploads instead of inlining."
     )
+    aliases: dict[str, Any] | None = Field(
+        default=None, description="Other spellings accepted, and the listed value each is sent as."
+    )
+    language_tags: bool = Field(
+        default=False, description="values are language tags; any case or region matches."
+    )
     note: str = ""
 
 
@@ -98,6 +104,11 @@ class ExtraField(BaseModel):
     type: str = Field(description="JSON type: string, integer, number, boolean, object, array.")
     description: str = ""
     values: tuple[Any, ...] | None = None
+    accepts: Accepts | None = Field(
+        default=None,
+        description="What the value accepts beyond its type (range, pattern, ...), checked "
+        "like a table field's.",
+    )
 
 
 class Variant(BaseModel):
@@ -359,6 +370,11 @@ def check_extra_params(extra_fields: Sequence[ExtraField], extra_params: Mapping
                 f"extra_params[{extra.name!r}]={_short(value)} is not accepted; "
                 f"accepted: {accepted}"
             )
+        if extra.accepts is not None:
+            try:
+                extra.accepts.check(f"extra_params[{extra.name!r}]", value)
+            except FieldValueError as exc:
+                raise ValidationError(str(exc)) from exc
 
 
 def describe_families(provider: str, model: str, families: Sequence[Family]) -> ModelCapabilities:
@@ -451,6 +467,8 @@ def _merge(
         capability.media = accepts.media
         capability.max_bytes = accepts.max_bytes
         capability.max_upload_bytes = accepts.max_upload_bytes
+        capability.aliases = dict(accepts.aliases) if accepts.aliases else None
+        capability.language_tags = accepts.language_tags
         capability.note = accepts.note
     fields.append(capability)
 

@@ -187,10 +187,11 @@ class ProviderPlugin:
         ``register_provider_field_mapping`` overrides on top (by API field),
         applied to the request; standard fields the table does not read are
         refused; ``extra_params`` are merged over the result, which then goes
-        through :meth:`finish_payload`.
+        through :meth:`finish_payload`; last, ``extra_params`` are checked against
+        the family's ``extra_fields`` (after the plugin's own, more specific checks).
         """
         from tarash.tarash_gateway._registry import user_field_mappers, user_mappings_applied
-        from tarash.tarash_gateway.capabilities import refuse_unread_fields
+        from tarash.tarash_gateway.capabilities import check_extra_params, refuse_unread_fields
         from tarash.tarash_gateway.providers.field_mappers import apply_field_mappers
 
         family = self.family(model, modality, request)
@@ -200,8 +201,11 @@ class ProviderPlugin:
         refuse_unread_fields(mappers, request, modality)
         payload.update(request.extra_params)
         if _takes_model(type(self).finish_payload):
-            return self.finish_payload(family, payload, request, config, model=model)
-        return self.finish_payload(family, payload, request, config)  # the pre-``model`` form
+            payload = self.finish_payload(family, payload, request, config, model=model)
+        else:
+            payload = self.finish_payload(family, payload, request, config)  # pre-``model`` form
+        check_extra_params(family.extra_fields, request.extra_params)  # what the plugin did not
+        return payload
 
     def finish_payload(
         self,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tarash.tarash_gateway.capabilities import Family, check_extra_params
+from tarash.tarash_gateway.capabilities import Family
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import ModelFamily, ProviderInfo, ProviderPlugin
@@ -114,12 +114,11 @@ class CartesiaProvider(ProviderPlugin):
         *,
         model: str = "",
     ) -> dict[str, Any]:
-        """Add the per-config voice and the model (tts: ``model_id``), check documented extras.
+        """Add the per-config voice and the model (tts: ``model_id``) (documented extras: the default map_fields checks them).
 
         ``provider_config["voice_id"]`` replaces ``request.voice_id`` for this config
         only (voice ids differ between the providers of a chain).
         """
-        check_extra_params(family.extra_fields, request.extra_params)
         body = {k: v for k, v in payload.items() if k not in CONSUMED_EXTRAS}
         voice = (config.provider_config or {}).get("voice_id")
         if voice is not None:

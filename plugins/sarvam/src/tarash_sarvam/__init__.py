@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tarash.tarash_gateway.capabilities import Family, check_extra_params
+from tarash.tarash_gateway.capabilities import Family
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import ModelFamily, ProviderInfo, ProviderPlugin
 from tarash_sarvam import _flows
@@ -89,10 +89,8 @@ class SarvamProvider(ProviderPlugin):
         model: str = "",
     ) -> dict[str, Any]:
         """The body as Sarvam takes it: flat, only documented fields, with ``model``."""
-        check_extra_params(family.extra_fields, request.extra_params)
-        model = family.models[0]
         documented = {extra.name for extra in family.extra_fields}
-        body: dict[str, Any] = {"model": model}
+        body: dict[str, Any] = {"model": model or family.models[0]}
         for name, value in payload.items():
             if name in SPREAD:
                 body.update(value)

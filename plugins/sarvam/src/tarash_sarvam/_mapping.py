@@ -46,20 +46,23 @@ def _text(model: BulbulModel) -> Any:
     return convert
 
 
+LANGUAGE_ACCEPTS = Accepts(
+    values=LANGUAGES,
+    language_tags=True,
+    aliases=LANGUAGE_ALIASES,
+    note="required; sent as the listed xx-IN code ('or' is Odia, od-IN)",
+)
+"""Bulbul's languages: a bare code, another case or region is sent as the listed tag."""
+
+
 def language_code(value: Any) -> str:
     """``language_code`` → Sarvam's ``xx-IN`` code ("hi" → "hi-IN", "or" → "od-IN").
 
     Raises:
         FieldValueError: Bulbul does not speak it.
     """
-    code = str(value).strip().replace("_", "-")
-    primary = code.split("-", 1)[0].lower()
-    for candidate in (code, primary, f"{primary}-IN"):
-        if candidate in LANGUAGES:
-            return candidate
-        if candidate in LANGUAGE_ALIASES:
-            return LANGUAGE_ALIASES[candidate]
-    raise FieldValueError("language_code", value, "Bulbul speaks: " + ", ".join(LANGUAGES))
+    LANGUAGE_ACCEPTS.check("language_code", value)
+    return str(LANGUAGE_ACCEPTS.canonical(value))
 
 
 def _language(_request: Any, value: Any) -> str:
@@ -70,7 +73,7 @@ def _language(_request: Any, value: Any) -> str:
             "Sarvam requires the language (target_language_code); set language_code to one "
             "of: " + ", ".join(LANGUAGES),
         )
-    return language_code(value)
+    return str(value)  # already the listed code: LANGUAGE_ACCEPTS maps "hi", "or"...
 
 
 def speaker_of(model: BulbulModel, value: Any, field: str = "voice_id") -> str:
@@ -178,13 +181,6 @@ def _speaker_accepts(model: BulbulModel) -> Accepts:
         note=f"a {model.model} persona id such as 'simran_en_customer' "
         f"(default {model.default_speaker})",
     )
-
-
-LANGUAGE_ACCEPTS = Accepts(
-    values=LANGUAGES,
-    pattern=r"(?i)(bn|en|gu|hi|kn|ml|mr|od|or|pa|ta|te)([-_][A-Za-z0-9]+)?",
-    note="required; a bare code or another region is completed to xx-IN ('or' is Odia, od-IN)",
-)
 
 
 def tts_fields(model: BulbulModel) -> dict[str, FieldMapper]:

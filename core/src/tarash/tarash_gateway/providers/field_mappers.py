@@ -192,6 +192,8 @@ def apply_field_mappers(
             raise ValidationError(
                 f"{mapper.source_field} is required by this model (sent as {api_field!r})"
             )
+        if mapper.accepts is not None:
+            value = mapper.accepts.canonical(value)  # an alias or language tag: the listed value
         try:
             mapper.check(request)
             converted = mapper.converter(request, value)

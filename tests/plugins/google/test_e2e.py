@@ -371,15 +371,25 @@ def test_n_images_are_n_concurrent_calls(server: FakeGoogleServer, driver: str) 
     assert len(response.raw_response["responses"]) == 3
 
 
-def test_n_images_partly_failed_keeps_the_paid_images(server: FakeGoogleServer) -> None:
+@DRIVERS
+def test_n_images_partly_failed_returns_the_paid_images(
+    server: FakeGoogleServer, driver: str
+) -> None:
     server.inject(
         "POST", GENERATE, status=503, json_body={"error": {"code": 503, "status": "UNAVAILABLE"}}
     )
-    with pytest.raises(GenerationFailedError) as caught:
-        generate_image(image_config(server), ImageGenerationRequest(prompt="x", n=3))
-    assert "2 of 3" in str(caught.value)
-    assert caught.value.raw_response is not None and len(caught.value.raw_response["images"]) == 2
+    cfg = image_config(server, fallback_configs=[ImageGenerationConfig(provider="mock")])
+    function = generate_image if driver == "sync" else generate_image_async
+    response = run(driver, function, cfg, ImageGenerationRequest(prompt="x", n=3))
+    assert response.provider == "google" and len(response.images) == 2
     assert server.count("POST", GENERATE) == 3, "nothing is re-sent once images were paid for"
+    metadata = response.execution_metadata
+    assert (metadata.total_attempts, metadata.fallback_triggered) == (1, False)
+    (shortfall,) = metadata.attempts[0].adjustments
+    assert (shortfall.field, shortfall.asked, shortfall.sent) == ("n", 3, 2)
+    assert "HTTPError" in shortfall.why and "503" in shortfall.why
+    assert len(response.raw_response["errors"]) == 1
+    assert response.usage is not None and response.usage.units["total_token_count"] == 2 * 1302
 
 
 def test_n_images_all_refused_are_waited_out_then_sent_again(server: FakeGoogleServer) -> None:

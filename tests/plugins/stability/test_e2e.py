@@ -13,7 +13,6 @@ import pytest
 from tarash.tarash_gateway import _mock_media, generate_image, generate_image_async
 from tarash.tarash_gateway.exceptions import (
     ContentModerationError,
-    GenerationFailedError,
     HTTPConnectionError,
     HTTPError,
     MalformedResponseError,
@@ -251,14 +250,52 @@ def test_a_refused_call_of_a_paid_batch_is_resent_alone(server: FakeStabilitySer
     assert server.count("POST", CORE) == 4  # three, then the refused one again
 
 
-def test_a_batch_that_loses_a_call_keeps_the_paid_images(server: FakeStabilityServer) -> None:
+@DRIVERS
+def test_a_batch_that_loses_a_call_returns_the_paid_images(
+    server: FakeStabilityServer, driver: str
+) -> None:
+    """A dropped call may have been charged: the 2 images made are returned, nothing re-bought."""
     server.inject("POST", CORE, drop=True)  # may have generated: never re-sent
-    with pytest.raises(GenerationFailedError) as caught:
-        generate_image(config(server), ImageGenerationRequest(prompt="p", n=3))
-    raw = caught.value.raw_response
-    assert len(raw["images"]) == 2 and "2 of 3 images" in str(caught.value)
-    assert base64.b64decode(raw["images"][0]).startswith(b"\x89PNG")
+    cfg = config(server, fallback_configs=[ImageGenerationConfig(provider="mock")])
+    response = run(driver, cfg, ImageGenerationRequest(prompt="p", n=3))
+    assert response.provider == "stability" and len(response.images) == 2
+    assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in response.images)
     assert server.count("POST", CORE) == 3
+    metadata = response.execution_metadata
+    assert (metadata.total_attempts, metadata.fallback_triggered) == (1, False)
+    (shortfall,) = metadata.attempts[0].adjustments
+    assert (shortfall.field, shortfall.asked, shortfall.sent) == ("n", 3, 2)
+    assert "HTTPConnectionError" in shortfall.why
+    assert len(response.raw_response["errors"]) == 1
+
+
+def test_an_unreadable_answer_of_a_batch_is_a_recorded_shortfall(
+    server: FakeStabilityServer,
+) -> None:
+    """A 200 that breaks the protocol may have been charged: never re-sent, the rest kept."""
+    server.inject("POST", CORE, status=200, body=PNG, headers={"Content-Type": "image/png"})
+    cfg = config(server, fallback_configs=[ImageGenerationConfig(provider="mock")])
+    response = generate_image(cfg, ImageGenerationRequest(prompt="p", n=3))
+    assert response.provider == "stability" and len(response.images) == 2
+    assert server.count("POST", CORE) == 3
+    (shortfall,) = response.execution_metadata.attempts[0].adjustments
+    assert (shortfall.asked, shortfall.sent) == (3, 2)
+    assert "MalformedResponseError" in shortfall.why and "finish-reason" in shortfall.why
+
+
+def test_filtered_images_of_a_batch_are_a_recorded_shortfall(server: FakeStabilityServer) -> None:
+    server.inject(
+        "POST",
+        CORE,
+        status=200,
+        body=PNG,
+        headers={"Content-Type": "image/png", "finish-reason": "CONTENT_FILTERED"},
+    )
+    response = generate_image(config(server), ImageGenerationRequest(prompt="p", n=2))
+    assert len(response.images) == 1 and response.raw_response["filtered"] == 1
+    (shortfall,) = response.execution_metadata.attempts[0].adjustments
+    assert (shortfall.asked, shortfall.sent) == (2, 1)
+    assert "ContentModerationError" in shortfall.why
 
 
 @DRIVERS

@@ -58,6 +58,7 @@ from tarash.tarash_gateway.models import (
     GenerationConfig,
     GenerationJob,
     GenerationRequest,
+    MappingAdjustment,
     Modality,
 )
 from tarash.tarash_gateway.plugin import CallContext, Concurrently, Job, JobStatus, Sleep
@@ -188,6 +189,7 @@ def _run_job(
     job: Job = yield from _submit(link, ctx, deadline)
     link.payload = None  # sent: its inline media is not held while the job runs
     chain.record.request_id = job.id
+    _record_adjustments(chain.record, job.status)
     journal = _journal.current()
     handle = None
     if journal is not None or not wait:
@@ -315,6 +317,7 @@ def wait_for(
                     yield from _journal_write(journal.update, handle)
         raise
     response = _build_response(modality, link, job, status)
+    _record_adjustments(record, status)
     if handle is not None:
         complete(handle, status)
         if journal is not None:
@@ -771,6 +774,18 @@ def _attempt_record(
         request_id=getattr(error, "request_id", None),
         adjustments=link.adjustments,  # type: ignore[arg-type]
     )
+
+
+def _record_adjustments(record: AttemptMetadata, status: JobStatus | None) -> None:
+    """Add what a completed status says differs from the ask (a batch's shortfall)."""
+    if status is None or not status.adjustments:
+        return
+    seen = [item.model_dump() for item in record.adjustments]
+    new = [MappingAdjustment.model_validate(a) for a in status.adjustments]
+    record.adjustments = [
+        *record.adjustments,
+        *(item for item in new if item.model_dump() not in seen),
+    ]
 
 
 def _metadata(attempts: list[AttemptMetadata], chain_length: int) -> ExecutionMetadata:

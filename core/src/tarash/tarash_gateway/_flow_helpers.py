@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,8 @@ from tarash.tarash_gateway.exceptions import (
 if TYPE_CHECKING:
     from tarash.tarash_gateway._plugin_types import CallContext, Job, JobStatus
 
+logger = logging.getLogger("tarash")
+
 
 def send_all(
     requests: Sequence[httpx.Request],
@@ -32,6 +35,49 @@ def send_all(
     answers = yield Concurrently(requests)
     assert isinstance(answers, list), "the core answers Concurrently with a list"
     return answers
+
+
+def settle_batch(
+    made: int,
+    failures: Sequence[TarashException],
+    asked: int,
+    ctx: CallContext,
+    field: str = "n",
+) -> list[dict[str, Any]]:
+    """Settle a batch of ``asked`` paid calls (``send_all``) of which ``made`` delivered.
+
+    The one rule for every plugin that makes ``n`` results with ``n`` calls:
+
+    - nothing made: raises the first failure, so the core's rules apply (a 429 is
+      waited out and sent again, a retryable error moves a fallback chain on) —
+      nothing was delivered, so nothing paid is bought again;
+    - some made: the call succeeds with the results made (they are paid for and
+      must reach the user; a fallback would buy them again). Returns the shortfall
+      as an adjustment for ``JobStatus(adjustments=...)``: the engine records it on
+      the attempt (``execution_metadata.attempts[-1].adjustments``: ``field`` asked
+      ``asked``, delivered ``made``, ``why`` the failures) and logs a warning;
+    - all made: returns ``[]``.
+
+    ``failures`` holds what each missing result failed with, in order.
+    """
+    if made <= 0:
+        if failures:
+            raise failures[0]
+        raise TarashException(
+            "a batch delivered nothing and reported no failure",
+            provider=ctx.provider,
+            model=ctx.model,
+        )
+    if made >= asked:
+        return []
+    reasons = "; ".join(f"{type(e).__name__}: {e.message}" for e in failures[:3])
+    more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+    why = (
+        f"{made} of {asked} made; {asked - made} failed ({reasons}{more}); the {made} made "
+        "are returned and not bought again elsewhere"
+    )
+    logger.warning("tarash: %s/%s: %s=%d asked, %s", ctx.provider, ctx.model, field, asked, why)
+    return [{"field": field, "sent_as": field, "asked": asked, "sent": made, "why": why}]
 
 
 def send(request: httpx.Request) -> Generator[httpx.Request, httpx.Response | None, httpx.Response]:

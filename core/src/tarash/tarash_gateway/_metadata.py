@@ -13,7 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class MappingAdjustment(BaseModel):
-    """A value the mapping changed from what was asked (never silent: recorded here)."""
+    """A value changed from what was asked (never silent: recorded here).
+
+    Either the mapping changed it (``sent`` is what went to the provider), or a
+    batch delivered fewer results than asked (``field="n"``, ``asked`` the number
+    asked, ``sent`` the number delivered, ``why`` what the others failed with).
+    """
 
     model_config = ConfigDict(defer_build=True)
 

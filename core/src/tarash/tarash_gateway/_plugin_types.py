@@ -84,6 +84,13 @@ class JobStatus(BaseModel):
     poll_after: float | None = Field(
         default=None, description="Seconds the provider asks us to wait before the next poll."
     )
+    adjustments: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description=(
+            "When completed: how the result differs from what was asked (a batch's "
+            "shortfall, from settle_batch); recorded on the attempt's adjustments."
+        ),
+    )
 
 
 STREAM_EXTENSION = "tarash.stream"

@@ -28,6 +28,7 @@ from tarash.tarash_gateway._flow_helpers import (
     form_value,
     send,
     send_all,
+    settle_batch,
     stored_status,
     upload_file,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "parse_retry_after",
     "send",
     "send_all",
+    "settle_batch",
     "sniff_content_type",
     "stored_status",
     "streamed",

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tarash.tarash_gateway.exceptions import GenerationFailedError, TarashException
+from tarash.tarash_gateway.exceptions import TarashException
 from tarash.tarash_gateway.plugin import (
     CallContext,
     Flow,
@@ -26,6 +26,7 @@ from tarash.tarash_gateway.plugin import (
     malformed_response,
     send,
     send_all,
+    settle_batch,
 )
 from tarash_google._endpoints import fetch_operation_url, headers, model_url, operation_url
 from tarash_google._errors import (
@@ -249,25 +250,20 @@ def _image_job(
     n: int,
     ctx: CallContext,
 ) -> Job:
-    """The completed job; a partly failed batch raises, keeping the images already paid for."""
+    """The completed job; of a partly failed batch, the images made (see ``settle_batch``)."""
+    shortfall = settle_batch(len(made), failed, n, ctx)
     images = [image for answer_images, _, _ in made for image in answer_images]
     bodies = [_without_images(body) for _, _, body in made]
     raw: dict[str, Any] = bodies[0] if n == 1 and bodies else {"responses": bodies}
     if failed:
-        if not made:
-            raise failed[0]  # nothing made: the core's rules apply (a 429 is waited out)
-        raise GenerationFailedError(
-            f"{len(made)} of {n} generateContent calls made an image (they are in "
-            f"raw_response['images']); the others failed: {failed[0].message}",
-            provider=ctx.provider,
-            model=ctx.model,
-            raw_response={**raw, "images": images, "errors": [e.message for e in failed]},
-        )
+        raw["errors"] = [e.message for e in failed]
     output: dict[str, Any] = {"images": images, "content_type": made[0][1]}
     usage = usage_of([body for _, _, body in made])
     if usage is not None:
         output["usage"] = usage
-    status = JobStatus(state="completed", progress_percent=100, output=output, raw=raw)
+    status = JobStatus(
+        state="completed", progress_percent=100, output=output, raw=raw, adjustments=shortfall
+    )
     job_id = _response_id(made[0][2])
     return Job(provider=ctx.provider, model=ctx.model, modality="image", id=job_id, status=status)
 

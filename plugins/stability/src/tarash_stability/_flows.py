@@ -37,6 +37,7 @@ from tarash.tarash_gateway.plugin import (
     malformed_response,
     send,
     send_all,
+    settle_batch,
     stored_status,
     upload_file,
 )
@@ -228,19 +229,8 @@ def _finish(
         "filtered": len(filtered),
     }
     if errors:
-        first = errors[min(errors)]
-        if not kept:
-            raise first
         raw["errors"] = {str(i): errors[i].message for i in sorted(errors)}
-        raw["images"] = [base64.b64encode(image.content).decode("ascii") for image in kept]
-        raise GenerationFailedError(
-            f"{len(kept)} of {n} images were generated (they are in raw_response['images']); "
-            f"the others failed: {first.message}",
-            provider=ctx.provider,
-            model=ctx.model,
-            raw_response=raw,
-        )
-    if not kept:
+    if not kept and not errors:
         what = "the image was" if n == 1 else f"all {n} images were"
         raise ContentModerationError(
             f"{what} filtered by Stability's content moderation (finish-reason {FILTERED})",
@@ -249,12 +239,26 @@ def _finish(
             request_id=results[filtered[0]].request_id,
             raw_response=raw,
         )
+    moderated = [
+        ContentModerationError(
+            f"filtered by Stability's content moderation (finish-reason {FILTERED})",
+            provider=ctx.provider,
+            model=ctx.model,
+            request_id=results[i].request_id,
+        )
+        for i in filtered
+    ]
+    # Nothing kept: the first error raises. Some kept: returned, the shortfall recorded.
+    failures = [*(errors[i] for i in sorted(errors)), *moderated]
+    shortfall = settle_batch(len(kept), failures, n, ctx)
     output = {
         "images": [base64.b64encode(image.content).decode("ascii") for image in kept],
         "content_type": kept[0].content_type,
     }
     job_id = kept[0].request_id or f"tarash-{uuid.uuid4().hex}"
-    status = JobStatus(state="completed", progress_percent=100, output=output, raw=raw)
+    status = JobStatus(
+        state="completed", progress_percent=100, output=output, raw=raw, adjustments=shortfall
+    )
     return Job(provider=ctx.provider, model=ctx.model, modality="image", id=job_id, status=status)
 
 

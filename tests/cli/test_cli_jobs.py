@@ -122,3 +122,90 @@ def test_journal_can_be_turned_off(run, echo, tmp_path):
     assert result.code == 0, result.stderr
     assert not default_path().exists()
     assert Path(tmp_path / "fox.mp4").exists()
+
+
+def _resume(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        command("jobs", "resume", *args, echo=True),
+        cwd=tmp_path,
+        env=cli_env(**KEY),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _detached(run, echo) -> str:
+    echo.polls = 10_000
+    submitted = run(
+        *echo_args(echo, "video", "a fox", "-o", "fox.mp4", "--detach"), echo=True, **KEY
+    )
+    assert submitted.code == 0, submitted.stderr
+    return str(json.loads(submitted.stdout)["id"])
+
+
+def test_two_resumes_at_once_fetch_and_save_the_job_once(run, echo, tmp_path):
+    """Two `jobs resume --all` started together: one claims the job, the other leaves it."""
+    job_id = _detached(run, echo)
+    echo.jobs["job-1"].polls_needed = 0  # finished at the provider
+    # The first poll answers slowly, so both processes are at work at the same time.
+    echo.inject("GET", r"/v1/jobs/job-1", status=503, headers={"Retry-After": "0"}, delay=2.0)
+    first, second = _resume(tmp_path, "--all"), _resume(tmp_path, "--all")
+    outputs = [process.communicate(timeout=60) for process in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    stderr = "".join(err for _, err in outputs)
+    assert stderr.count("being fetched by another tarash process") == 1, stderr
+    assert sum("saved" in out for out, _ in outputs) == 1
+    assert echo.count("GET", r"/files/job-1.mp4") == 1, "the result was fetched twice"
+    assert (tmp_path / "fox.mp4").read_bytes() == MP4
+    entry = journal().get(job_id)
+    assert entry.saved == [str((tmp_path / "fox.mp4").resolve())]
+    assert entry.claimed_by is None, "the claim is released after the save"
+
+
+def test_the_claim_of_a_killed_resume_does_not_block_the_job(run, echo, tmp_path):
+    job_id = _detached(run, echo)
+    echo.jobs["job-1"].polls_needed = 0
+    echo.inject("GET", r"/v1/jobs/job-1", status=503, headers={"Retry-After": "0"}, delay=3.0)
+    killed = _resume(tmp_path, job_id)
+    try:
+        wait_for(lambda: journal().get(job_id).claimed_by is not None, timeout=30)
+    finally:
+        os.kill(killed.pid, signal.SIGKILL)
+        killed.communicate(timeout=10)
+    assert journal().get(job_id).claimed_by is not None  # left behind by the dead process
+    resumed = run("jobs", "resume", job_id, echo=True, **KEY)
+    assert resumed.code == 0, resumed.stderr
+    assert "another tarash process" not in resumed.stderr
+    assert (tmp_path / "fox.mp4").read_bytes() == MP4
+    assert echo.count("GET", r"/files/job-1.mp4") == 1
+
+
+def test_a_resume_leaves_the_job_of_a_running_generation_alone(run, echo, tmp_path):
+    """`tarash video -o` still waiting for its job holds it: a resume does not fetch it too."""
+    echo.polls = 10_000
+    process = subprocess.Popen(
+        command(*echo_args(echo, "video", "a fox", "-o", "fox.mp4"), echo=True),
+        cwd=tmp_path,
+        env=cli_env(**KEY),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(lambda: echo.count("GET", r"/v1/jobs/job-1") >= 3, timeout=30)
+        [entry] = journal().entries()
+        resumed = run("jobs", "resume", "--all", echo=True, **KEY)
+        assert resumed.code == 0, resumed.stderr
+        assert "being fetched by another tarash process" in resumed.stderr
+        explicit = run("wait", entry.id, echo=True, **KEY)
+        assert explicit.code == 1 and "another tarash process" in explicit.stderr
+        echo.jobs["job-1"].polls_needed = 0
+        process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert (tmp_path / "fox.mp4").read_bytes() == MP4
+    assert echo.count("GET", r"/files/job-1.mp4") == 1

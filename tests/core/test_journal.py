@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +18,19 @@ from tarash.tarash_gateway import (
     submit_video,
     wait_for_job,
 )
-from tarash.tarash_gateway._journal import Journal, current, default_path, reset_jobs
+from tarash.tarash_gateway._journal import (
+    _SCHEMA,
+    CLAIM_TTL,
+    Claimed,
+    Journal,
+    JournalEntry,
+    _start_time,
+    claim_alive,
+    current,
+    default_path,
+    process_owner,
+    reset_jobs,
+)
 from tarash.tarash_gateway.exceptions import GenerationFailedError
 from tarash.tarash_gateway.models import VideoGenerationConfig, VideoGenerationRequest
 
@@ -109,3 +126,83 @@ def test_a_broken_journal_never_fails_the_job(echo_server, tmp_path, caplog):
         reset_jobs()
     assert response.request_id == "job-1"
     assert "could not write the job journal" in caplog.text
+
+
+# ---------------------------------------------------------------- claims
+CLAIMER = """
+import sys, time
+from tarash.tarash_gateway._journal import Journal, Claimed
+journal = Journal(sys.argv[1])
+while time.time() < float(sys.argv[3]):  # start together
+    time.sleep(0.001)
+claim = journal.claim(sys.argv[2])
+print("lost" if isinstance(claim, Claimed) else "won", flush=True)
+time.sleep(float(sys.argv[4]))  # hold it while the others try
+"""
+
+
+def _entry_job(journal: Journal, echo_server) -> str:
+    handle = submit_video(config(echo_server), REQUEST)
+    assert journal.get(handle.id) is not None
+    return handle.id
+
+
+def test_processes_racing_for_one_entry_one_claims_it(echo_server, journal):
+    job_id = _entry_job(journal, echo_server)
+    start = time.time() + 1.5
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", CLAIMER, str(journal.path), job_id, str(start), "1.0"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    verdicts = sorted(racer.communicate(timeout=60)[0].strip() for racer in racers)
+    assert verdicts == ["lost"] * 5 + ["won"]
+    # every racer has exited: its claim is dead, this process takes it over
+    entry = journal.claim(job_id)
+    assert isinstance(entry, JournalEntry) and entry.claimed_by == process_owner()
+    journal.release(job_id)
+    assert journal.get(job_id).claimed_by is None
+
+
+def test_a_live_holder_keeps_its_claim_a_dead_or_reused_pid_does_not(echo_server, journal):
+    job_id = _entry_job(journal, echo_server)
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        owner = process_owner().split(":")[0] + f":{holder.pid}:" + str(_start_time(holder.pid))
+        assert isinstance(journal.claim(job_id, owner), JournalEntry)
+        claim = journal.claim(job_id)
+        assert isinstance(claim, Claimed) and claim.pid == str(holder.pid)
+        reused = owner.rpartition(":")[0] + ":1"  # same pid, another start time
+        assert not claim_alive(reused, None)
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    assert isinstance(journal.claim(job_id), JournalEntry)  # the holder is gone
+
+
+def test_claims_that_cannot_be_checked_expire():
+    fresh = datetime.now(UTC).isoformat()
+    stale = (datetime.now(UTC) - timedelta(seconds=CLAIM_TTL + 1)).isoformat()
+    assert claim_alive("another-host:123:456", fresh)
+    assert not claim_alive("another-host:123:456", stale)
+    assert not claim_alive("another-host:123:456", None)
+
+
+def test_a_journal_written_before_claims_gains_them(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(_SCHEMA)
+    db.execute(
+        "INSERT INTO jobs (id, provider, model, modality, request_id, status, created_at,"
+        " updated_at, job) VALUES ('job_old', 'echo', 'm', 'video', 'r', 'queued', 't', 't', '{}')"
+    )
+    db.commit()
+    db.close()
+    journal = Journal(path)
+    assert journal.count() == 1
+    assert journal.release("job_old") is None
+    row = sqlite3.connect(path).execute("SELECT claimed_by FROM jobs").fetchone()
+    assert row == (None,)

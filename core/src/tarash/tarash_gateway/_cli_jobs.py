@@ -21,6 +21,8 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +118,7 @@ class Recorder:
             if journal is not None:
                 try:
                     self.job_id = journal.set_target(
-                        update.provider, update.request_id, self.targets
+                        update.provider, update.request_id, self.targets, claim=True
                     )
                 except Exception as exc:  # noqa: BLE001 - the journal never fails a run
                     logger.warning("tarash: could not write the job journal: %s", exc)
@@ -166,7 +168,12 @@ def run(args: argparse.Namespace) -> int:
         return out.EXIT_OK if update.status != "failed" else out.EXIT_PROVIDER
     if args.command == "cancel":
         return _cancel(job, config, args)
-    return _wait(job, config, entry, args, args.output)
+    if journal is None or entry is None:
+        return _wait(job, config, entry, args, args.output)
+    with _claimed(journal, entry) as mine:
+        if mine is None:
+            return out.EXIT_ERROR
+        return _wait(mine.job, config, mine, args, args.output)
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -191,12 +198,19 @@ def _jobs(args: argparse.Namespace) -> int:
             if not _resumable(entry):
                 _err(f"{entry.id}: {entry.status}, nothing to resume")
                 continue
-            try:
-                config = _config(entry.job, entry, args.api_key)
-                outcome = _wait(entry.job, config, entry, args, None)
-            except TarashException as exc:
-                _err(f"{entry.id}: error: {out.describe(exc)}")
-                outcome = out.exit_code_for(exc)
+            with _claimed(journal, entry) as mine:
+                if mine is None:  # an explicit ID that another process holds: not done here
+                    code = code or (out.EXIT_ERROR if args.id else out.EXIT_OK)
+                    continue
+                if not _resumable(mine):  # another process finished it meanwhile
+                    _err(f"{mine.id}: {_done(mine)}, nothing to resume")
+                    continue
+                try:
+                    config = _config(mine.job, mine, args.api_key)
+                    outcome = _wait(mine.job, config, mine, args, None)
+                except TarashException as exc:
+                    _err(f"{mine.id}: error: {out.describe(exc)}")
+                    outcome = out.exit_code_for(exc)
             code = code or outcome
         return code
     entries = journal.entries(limit=args.limit)
@@ -209,6 +223,36 @@ def _jobs(args: argparse.Namespace) -> int:
         where = ", ".join(e.saved) if e.saved else (e.output or "")
         print(f"{e.id}  {e.created_at[:19]}  {e.status:<10} {e.provider}/{e.model}  {where}")
     return out.EXIT_OK
+
+
+@contextmanager
+def _claimed(
+    journal: _journal.Journal, entry: _journal.JournalEntry
+) -> Iterator[_journal.JournalEntry | None]:
+    """Claim ``entry`` for this process while it fetches and saves the result.
+
+    Yields the fresh entry, or None (said on stderr) when another live tarash
+    process holds it: that process fetches and saves it, so it is not done twice.
+    """
+    claim = journal.claim(entry.id)
+    if isinstance(claim, _journal.Claimed):
+        _err(
+            f"{entry.id}: being fetched by another tarash process (pid {claim.pid}, "
+            f"since {(claim.since or '?')[:19]}); left to it"
+        )
+        yield None
+        return
+    try:
+        yield claim or entry
+    finally:
+        try:
+            journal.release(entry.id)
+        except Exception as exc:  # noqa: BLE001 - the claim dies with this process anyway
+            logger.warning("tarash: could not write the job journal: %s", exc)
+
+
+def _done(entry: _journal.JournalEntry) -> str:
+    return f"saved to {', '.join(entry.saved)}" if entry.saved else entry.status
 
 
 def _resumable(entry: _journal.JournalEntry) -> bool:

@@ -10,6 +10,14 @@ and writes take the database's write lock (``BEGIN IMMEDIATE``) with a generous
 busy timeout. A row holds the job handle (JSON, no secret), the config without
 its key (what ``tarash jobs resume`` needs), the last status and where the
 result went.
+
+A process that fetches and saves a job's result (``tarash jobs resume``,
+``tarash wait``, a ``tarash video -o`` run) first *claims* its entry
+(:meth:`Journal.claim`, one write transaction, so two processes never both get
+it). A claim names its process (host, pid and the pid's start time): a claim of a
+process that has exited is dead and can be taken over, so a crash never leaves a
+job stuck; a claim whose process cannot be checked (another host, Windows)
+expires after ``CLAIM_TTL`` seconds.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import sqlite3
 import sys
 import threading
@@ -33,6 +42,8 @@ logger = logging.getLogger("tarash")
 
 ENV_VAR = "TARASH_JOURNAL"
 BUSY_TIMEOUT = 30.0
+CLAIM_TTL = 6 * 3600.0
+"""Seconds a claim lasts when its process cannot be checked (another host, Windows)."""
 _OFF = frozenset({"", "0", "off", "false", "no", "none"})
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -53,6 +64,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at);
 """
+_CLAIM_COLUMNS = ("claimed_by", "claimed_at")  # added to journals written before claims
 
 
 @dataclass
@@ -73,6 +85,8 @@ class JournalEntry:
     error: str | None
     target: list[str] | None = None
     saved: list[str] | None = None
+    claimed_by: str | None = None
+    claimed_at: str | None = None
 
 
 class Journal:
@@ -128,8 +142,14 @@ class Journal:
                 (location, _now(), job_id),
             )
 
-    def set_target(self, provider: str, request_id: str, paths: list[str]) -> str | None:
-        """Record where the result should be saved (the CLI's ``-o``); returns the job id."""
+    def set_target(
+        self, provider: str, request_id: str, paths: list[str], claim: bool = False
+    ) -> str | None:
+        """Record where the result should be saved (the CLI's ``-o``); returns the job id.
+
+        ``claim``: this process will save it (see :meth:`claim`), so a concurrent
+        ``tarash jobs resume`` leaves it alone while this process lives.
+        """
         with self._write() as db:
             row = db.execute(
                 "SELECT id FROM jobs WHERE provider = ? AND request_id = ?"
@@ -142,6 +162,11 @@ class Journal:
                 "UPDATE jobs SET target = ?, updated_at = ? WHERE id = ?",
                 (json.dumps(paths), _now(), row["id"]),
             )
+            if claim:
+                db.execute(
+                    "UPDATE jobs SET claimed_by = ?, claimed_at = ? WHERE id = ?",
+                    (process_owner(), _now(), row["id"]),
+                )
             return str(row["id"])
 
     def mark_saved(self, job_id: str, paths: list[str] | None) -> None:
@@ -156,6 +181,39 @@ class Journal:
                     _now(),
                     job_id,
                 ),
+            )
+
+    def claim(self, job_id: str, owner: str | None = None) -> JournalEntry | Claimed | None:
+        """Claim ``job_id`` for ``owner`` (default: this process) before fetching its result.
+
+        Atomic across processes (one write transaction). Returns the fresh entry
+        when the claim is ours (free, ours already, or held by a process that has
+        exited), a :class:`Claimed` naming the live holder otherwise, None when the
+        job is not in the journal.
+        """
+        owner = owner or process_owner()
+        with self._write() as db:
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                return None
+            holder = row["claimed_by"]
+            if holder and holder != owner and claim_alive(holder, row["claimed_at"]):
+                return Claimed(holder, row["claimed_at"])
+            now = _now()
+            db.execute(
+                "UPDATE jobs SET claimed_by = ?, claimed_at = ? WHERE id = ?",
+                (owner, now, job_id),
+            )
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _entry(row)
+
+    def release(self, job_id: str, owner: str | None = None) -> None:
+        """Drop ``owner``'s claim on ``job_id`` (a claim of another process is left alone)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET claimed_by = NULL, claimed_at = NULL"
+                " WHERE id = ? AND claimed_by = ?",
+                (job_id, owner or process_owner()),
             )
 
     # ------------------------------------------------------------ reads
@@ -213,6 +271,10 @@ class Journal:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+                columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+                for column in _CLAIM_COLUMNS:
+                    if column not in columns:
+                        db.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT")
                 db.execute("COMMIT")
             finally:
                 db.close()
@@ -244,6 +306,72 @@ class Journal:
             yield db
         finally:
             db.close()
+
+
+# ---------------------------------------------------------------- claims
+@dataclass
+class Claimed:
+    """A journal entry held by another live process (see :meth:`Journal.claim`)."""
+
+    owner: str
+    since: str | None
+
+    @property
+    def pid(self) -> str:
+        """The holder's process id (as recorded)."""
+        parts = self.owner.split(":")
+        return parts[1] if len(parts) > 1 else "?"
+
+
+_owner: tuple[int, str] | None = None
+
+
+def process_owner() -> str:
+    """The claim holder naming this process: ``host:pid:start`` (the pid's start time)."""
+    global _owner
+    pid = os.getpid()
+    if _owner is None or _owner[0] != pid:  # a forked child is another owner
+        _owner = (pid, f"{socket.gethostname()}:{pid}:{_start_time(pid) or ''}")
+    return _owner[1]
+
+
+def claim_alive(owner: str, claimed_at: str | None) -> bool:
+    """Whether the process holding a claim still runs (else the claim is dead)."""
+    host, _, rest = owner.partition(":")
+    pid_text, _, start = rest.partition(":")
+    checkable = host == socket.gethostname() and pid_text.isdigit() and sys.platform != "win32"
+    if not checkable:
+        return _age(claimed_at) < CLAIM_TTL
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    except OSError:
+        return _age(claimed_at) < CLAIM_TTL
+    now_start = _start_time(pid)
+    return not (start and now_start and now_start != start)  # else the pid was reused
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux), to tell reused pids."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def _age(stamp: str | None) -> float:
+    if not stamp:
+        return float("inf")
+    try:
+        return (datetime.now(UTC) - datetime.fromisoformat(stamp)).total_seconds()
+    except ValueError:
+        return float("inf")
 
 
 # ---------------------------------------------------------------- configuration
@@ -310,6 +438,8 @@ def _entry(row: sqlite3.Row) -> JournalEntry:
         error=row["error"],
         target=json.loads(row["target"]) if row["target"] else None,
         saved=json.loads(row["saved"]) if row["saved"] else None,
+        claimed_by=row["claimed_by"],
+        claimed_at=row["claimed_at"],
     )
 
 

@@ -43,6 +43,7 @@ from tarash.tarash_gateway.exceptions import (
     HTTPConnectionError,
     HTTPError,
     MalformedResponseError,
+    ResultTooLargeError,
     TarashException,
     TimeoutError,
     ValidationError,
@@ -296,6 +297,14 @@ def wait_for(
                 if seen != reported or status.logs:
                     reported = seen
                     yield from _notify(on_progress, _update(modality, link, record, job, status))
+    except ResultTooLargeError as exc:
+        # the job is done and its result waits at the provider: nothing to cancel, and
+        # the handle stays valid to wait again with a larger max_media_bytes
+        if handle is not None:
+            handle.error = exc.message
+            if journal is not None:
+                yield from _journal_write(journal.update, handle)
+        raise
     except (GenerationFailedError, ContentModerationError) as exc:
         # the job ended at the provider: nothing to cancel
         if handle is not None:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextvars
-import math
 import os
 import threading
 import time
@@ -50,7 +49,7 @@ from tarash.tarash_gateway._redact import redact_url
 from tarash.tarash_gateway._retry_after import parse_retry_after
 from tarash.tarash_gateway._slots import AsyncSlots, SyncSlots
 from tarash.tarash_gateway._version import __version__
-from tarash.tarash_gateway.exceptions import MalformedResponseError
+from tarash.tarash_gateway.exceptions import MalformedResponseError, ResultTooLargeError
 
 USER_AGENT = f"tarash/{__version__}"
 
@@ -66,6 +65,7 @@ class HTTPSettings:
     async_transport: httpx.AsyncBaseTransport | None = None
     proxy: str | None = None
     max_response_bytes: int = int(os.environ.get("TARASH_MAX_RESPONSE_BYTES", str(32 << 20)))
+    max_media_bytes: int = int(os.environ.get("TARASH_MAX_MEDIA_BYTES", str(1 << 30)))
     max_redirects: int = 10
     rate_limits: dict[str, float] = field(
         default_factory=lambda: _rates_from_env(os.environ.get("TARASH_RATE_LIMITS", ""))
@@ -73,7 +73,7 @@ class HTTPSettings:
 
 
 MEDIA_TYPES = ("video/", "audio/", "image/", "application/octet-stream")
-"""Content types of media answers, which ``max_response_bytes`` does not cap."""
+"""Content types of media answers: capped by ``max_media_bytes``, not ``max_response_bytes``."""
 CROSS_ORIGIN_HEADERS = frozenset(
     {"user-agent", "accept", "accept-encoding", "accept-language", "content-type", "content-length"}
 )
@@ -153,6 +153,7 @@ def configure_http(
     proxy: str | None = None,
     max_response_bytes: int | None = None,
     rate_limits: dict[str, float] | None = None,
+    max_media_bytes: int | None = None,
 ) -> None:
     """Tune the shared HTTP clients (applies to clients created afterwards).
 
@@ -167,6 +168,10 @@ def configure_http(
             excepted (default 32 MiB; ``TARASH_MAX_RESPONSE_BYTES``).
         rate_limits: Requests per second per provider id (``{"fal": 10}``), across
             every job of the process; also ``TARASH_RATE_LIMITS="fal=10,openai=5"``.
+        max_media_bytes: Largest media answer (a result a flow downloads) read into
+            memory (default 1 GiB; ``TARASH_MAX_MEDIA_BYTES``); beyond it
+            ``ResultTooLargeError`` names the result's URL and job. Saving a URL
+            result (``response.save``) streams to disk and is not capped by it.
     """
     global _sync_pool
     with _lock:
@@ -187,6 +192,8 @@ def configure_http(
             settings.proxy = proxy
         if max_response_bytes is not None:
             settings.max_response_bytes = max_response_bytes
+        if max_media_bytes is not None:
+            settings.max_media_bytes = max_media_bytes
         if _sync_pool is not None:
             _sync_pool.client.close()
             _sync_pool = None
@@ -479,25 +486,26 @@ def _is_media(response: httpx.Response) -> bool:
     return content_type.lower().startswith(MEDIA_TYPES)
 
 
+def _limit(response: httpx.Response) -> int:
+    """How many bytes of ``response`` may be read into memory."""
+    return settings.max_media_bytes if _is_media(response) else settings.max_response_bytes
+
+
 def _check_declared_size(response: httpx.Response) -> None:
     declared = response.headers.get("content-length", "")
-    if (
-        declared.isdigit()
-        and int(declared) > settings.max_response_bytes
-        and not _is_media(response)
-    ):
+    if declared.isdigit() and int(declared) > _limit(response):
         raise _too_large(response, f"declares a {int(declared)}-byte body")
 
 
 def _read_sync(response: httpx.Response, deadline: float | None) -> httpx.Response:
-    """``response`` read whole, within ``max_response_bytes`` (media excepted) and the deadline."""
+    """``response`` read whole, within its size limit (see ``_limit``) and the deadline."""
     _check_declared_size(response)
     if "content-encoding" not in response.headers:
         response.stream = _Bounded(response, deadline)
         response.read()
         return response
     # decoded bytes can outgrow the wire's: count them as they are decoded
-    limit = math.inf if _is_media(response) else settings.max_response_bytes
+    limit = _limit(response)
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
@@ -516,7 +524,7 @@ async def _read_async(response: httpx.Response, deadline: float | None) -> httpx
         response.stream = _Bounded(response, deadline)
         await response.aread()
         return response
-    limit = math.inf if _is_media(response) else settings.max_response_bytes
+    limit = _limit(response)
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.aiter_bytes():
@@ -540,7 +548,7 @@ class _Bounded(httpx.SyncByteStream, httpx.AsyncByteStream):
         self._response = response
         self._stream = response.stream
         self._deadline = deadline
-        self._limit = math.inf if _is_media(response) else settings.max_response_bytes
+        self._limit = _limit(response)
         self._size = 0
 
     def _count(self, chunk: bytes) -> bytes:
@@ -578,8 +586,20 @@ def _complete(response: httpx.Response, content: bytes) -> httpx.Response:
     )
 
 
-def _too_large(response: httpx.Response, what: str) -> MalformedResponseError:
+def _too_large(response: httpx.Response, what: str) -> MalformedResponseError | ResultTooLargeError:
     request = response.request
+    if _is_media(response):
+        url = redact_url(str(request.url))
+        return ResultTooLargeError(
+            f"{request.method} {url} answered {response.status_code} "
+            f"({response.headers.get('content-type')}) and {what}, over the "
+            f"{settings.max_media_bytes}-byte limit for media read into memory. The result "
+            f"is not lost, it is still at {url}: raise the limit (configure_http("
+            "max_media_bytes=...) or TARASH_MAX_MEDIA_BYTES) and wait for the job again "
+            "(wait_for_job, tarash jobs resume)",
+            url=url,
+            limit=settings.max_media_bytes,
+        )
     return MalformedResponseError(
         f"{request.method} {redact_url(str(request.url))} answered {response.status_code} "
         f"({response.headers.get('content-type', 'no content type')}) and {what}, over the "

@@ -44,6 +44,7 @@ __all__ = [
     "HTTPConnectionError",
     "HTTPError",
     "MalformedResponseError",
+    "ResultTooLargeError",
     "TarashException",
     "TarashPluginWarning",
     "TarashWarning",
@@ -164,6 +165,23 @@ class HTTPConnectionError(TarashException):
     ) -> None:
         super().__init__(message, provider, model, request_id, raw_response)
         self.request_sent = request_sent
+
+
+class ResultTooLargeError(TarashException):
+    """A media answer (a paid result) is over ``max_media_bytes``, the cap of media read into memory.
+
+    Not retryable: the job is done and paid for, a fallback would buy it again.
+    The result is not lost: ``url`` (and the message) say where it is, ``request_id``
+    the job; raise the cap (``configure_http(max_media_bytes=...)`` or
+    ``TARASH_MAX_MEDIA_BYTES``) and wait for the job again.
+    """
+
+    def __init__(
+        self, message: str, *, url: str | None = None, limit: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.url = url
+        self.limit = limit
 
 
 class GenerationFailedError(TarashException):

@@ -35,6 +35,7 @@ from tarash.tarash_gateway.models import (
     TTSResponse,
     TTSUpdate,
 )
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.cartesia.fake_cartesia import FakeCartesiaServer
 
 KEY = "sk_car_test_123"
@@ -51,16 +52,8 @@ def server() -> Iterator[FakeCartesiaServer]:
 
 
 def config(server: FakeCartesiaServer, **overrides: Any) -> AudioGenerationConfig:
-    values: dict[str, Any] = {
-        "provider": "cartesia",
-        "model": "sonic-3.5",
-        "api_key": KEY,
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 10,
-        **overrides,
-    }
-    return AudioGenerationConfig(**values)
+    values = {"model": "sonic-3.5", "api_key": KEY, **overrides}
+    return config_for(server, "cartesia", "tts", **values)
 
 
 def sts_config(server: FakeCartesiaServer, **overrides: Any) -> AudioGenerationConfig:

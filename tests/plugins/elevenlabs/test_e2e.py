@@ -36,7 +36,7 @@ from tarash.tarash_gateway.models import (
     TTSResponse,
     TTSUpdate,
 )
-from tarash.tarash_gateway.testing import FakeRequest, FakeResponse
+from tarash.tarash_gateway.testing import FakeRequest, FakeResponse, config_for
 from tests.plugins.elevenlabs.fake_elevenlabs import FakeElevenLabsServer
 
 KEY = "xi-test-key-123"
@@ -53,16 +53,8 @@ def server() -> Iterator[FakeElevenLabsServer]:
 
 
 def config(server: FakeElevenLabsServer, **overrides: Any) -> AudioGenerationConfig:
-    values: dict[str, Any] = {
-        "provider": "elevenlabs",
-        "model": "eleven_multilingual_v2",
-        "api_key": KEY,
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 10,
-        **overrides,
-    }
-    return AudioGenerationConfig(**values)
+    values = {"model": "eleven_multilingual_v2", "api_key": KEY, **overrides}
+    return config_for(server, "elevenlabs", "tts", **values)
 
 
 def sts_config(server: FakeElevenLabsServer, **overrides: Any) -> AudioGenerationConfig:

@@ -7,17 +7,13 @@ from tarash.tarash_gateway.models import (
     TTSRequest,
     VideoGenerationRequest,
 )
-from tarash.tarash_gateway.testing import FakeServer
-from tarash.tarash_gateway.testing.contract import (
-    ContractCase,
-    JobOutcome,
-    ProviderContractTests,
-)
+from tarash.tarash_gateway.testing.contract import ContractCase, JobScript, ProviderContractTests
 from tests.plugins.fal.fake_fal import FakeFalServer
 
 
 class TestFalContract(ProviderContractTests):
     provider = "fal"
+    job_script = JobScript()  # failing_models / moderated_models
     cases = {
         "video": ContractCase(
             "fal-ai/veo3.1/fast",
@@ -40,15 +36,3 @@ class TestFalContract(ProviderContractTests):
 
     def make_server(self) -> FakeFalServer:
         return FakeFalServer(polls=2)
-
-    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
-        assert isinstance(server, FakeFalServer)
-        model = self.cases[modality].model
-        if outcome == "forever":
-            server.polls = 10**6
-        elif outcome == "failed":
-            server.failing_models.add(model)
-        elif outcome == "moderated":
-            server.moderated_models.add(model)
-        else:
-            server.polls = 4

@@ -29,6 +29,7 @@ from tarash.tarash_gateway.models import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.fal.fake_fal import FakeFalServer, FalJob
 
 KEY = "fal-test-key-123"
@@ -47,31 +48,13 @@ def fal_422(field: str, message: str, kind: str) -> dict[str, Any]:
 def video_config(
     server: FakeFalServer, model: str = VEO, **overrides: Any
 ) -> VideoGenerationConfig:
-    values: dict[str, Any] = {
-        "provider": "fal",
-        "model": model,
-        "api_key": KEY,
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 10,
-        **overrides,
-    }
-    return VideoGenerationConfig(**values)
+    return config_for(server, "fal", "video", model=model, **{"api_key": KEY, **overrides})
 
 
 def image_config(
     server: FakeFalServer, model: str = "fal-ai/flux/dev", **overrides: Any
 ) -> ImageGenerationConfig:
-    values: dict[str, Any] = {
-        "provider": "fal",
-        "model": model,
-        "api_key": KEY,
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 10,
-        **overrides,
-    }
-    return ImageGenerationConfig(**values)
+    return config_for(server, "fal", "image", model=model, **{"api_key": KEY, **overrides})
 
 
 REQUEST = VideoGenerationRequest(

@@ -28,6 +28,7 @@ from tarash.tarash_gateway.models import (
     TTSRequest,
     TTSResponse,
 )
+from tarash.tarash_gateway.testing import config_for
 from tarash_fal import plugin
 from tarash_fal._speech_models import (
     ELEVENLABS,
@@ -49,16 +50,8 @@ QWEN = "fal-ai/qwen-3-tts/text-to-speech/1.7b"
 
 
 def config(server: FakeFalServer, model: str = MINIMAX, **overrides: Any) -> AudioGenerationConfig:
-    values: dict[str, Any] = {
-        "provider": "fal",
-        "model": model,
-        "api_key": "fal-key-id:secret",
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 10,
-        **overrides,
-    }
-    return AudioGenerationConfig(**values)
+    values = {"api_key": "fal-key-id:secret", **overrides}
+    return config_for(server, "fal", "tts", model=model, **values)
 
 
 def mapped(model: str, **fields: Any) -> dict[str, Any]:

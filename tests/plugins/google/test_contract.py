@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tarash.tarash_gateway import _plugins
 from tarash.tarash_gateway.models import ImageGenerationRequest, VideoGenerationRequest
 from tarash.tarash_gateway.testing import FakeServer
 from tarash.tarash_gateway.testing.contract import (
     SECRET,
     ContractCase,
-    JobOutcome,
+    JobScript,
     ProviderContractTests,
 )
 from tests.plugins.google.fake_google import FakeGoogleServer
@@ -19,33 +18,16 @@ VERTEX = "/v1/projects/p1/locations/us-central1/publishers/google/models"
 
 
 class _GoogleContract(ProviderContractTests):
+    job_script = JobScript(failed="fail-job", moderated="rai-filter")
+
     def make_server(self) -> FakeGoogleServer:
         server = FakeGoogleServer(polls=2)
         server.tokens.add(SECRET)  # Vertex AI: the contract's key is the access token
         return server
 
-    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
-        assert isinstance(server, FakeGoogleServer) and modality == "video"
-        if outcome == "forever":
-            server.polls = 10**6
-        elif outcome == "failed":
-            server.outcome = "fail-job"
-        elif outcome == "moderated":
-            server.outcome = "rai-filter"
-        else:
-            server.polls = 4
-
     @pytest.mark.skip(reason="Veo operations report no progress: Google documents no metadata")
     def test_progress_updates_then_the_result(self, server: FakeServer) -> None:
         """Google's operations say only done / not done (docs/providers/google.md)."""
-
-    def test_flow_hooks_answer_none_for_other_providers(self) -> None:
-        loaded = _plugins.registry.providers[self.provider]
-        other = f"not-{self.provider}"
-        for hook in ("tarash_submit", "tarash_poll", "tarash_cancel"):
-            function, argnames = loaded.hooks[hook]
-            assert argnames[0] == "provider"
-            assert function(other, None, None) is None
 
 
 class TestGoogleContract(_GoogleContract):

@@ -35,6 +35,7 @@ from tarash.tarash_gateway.models import (
     VideoGenerationRequest,
 )
 from tarash.tarash_gateway.providers.field_mappers import duration_field_mapper
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.google.fake_google import MP4, STATIC_TOKEN, FakeGoogleServer
 
 KEY = "AIza-test-e2e-key"
@@ -49,39 +50,17 @@ DRIVERS = pytest.mark.parametrize("driver", ["sync", "async"])
 
 
 def video_config(server: FakeGoogleServer, **kwargs: Any) -> VideoGenerationConfig:
-    values = {
-        "provider": "google",
-        "model": FAST,
-        "api_key": KEY,
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 10,
-        **kwargs,
-    }
-    return VideoGenerationConfig(**values)
+    return config_for(server, "google", "video", **{"model": FAST, "api_key": KEY, **kwargs})
 
 
 def image_config(server: FakeGoogleServer, **kwargs: Any) -> ImageGenerationConfig:
-    values = {
-        "provider": "google",
-        "model": "gemini-3.1-flash-image",
-        "api_key": KEY,
-        "base_url": server.url,
-        "timeout": 10,
-        **kwargs,
-    }
-    return ImageGenerationConfig(**values)
+    values = {"model": "gemini-3.1-flash-image", "api_key": KEY, **kwargs}
+    return config_for(server, "google", "image", **values)
 
 
 def vertex_config(server: FakeGoogleServer, **kwargs: Any) -> VideoGenerationConfig:
-    values: dict[str, Any] = {
-        "provider": "google-vertex",
-        "model": "veo-3.1-generate-001",
-        "api_key": STATIC_TOKEN,
-        "provider_config": VERTEX,
-        **kwargs,
-    }
-    return video_config(server, **values)
+    values = {"model": "veo-3.1-generate-001", "api_key": STATIC_TOKEN, "provider_config": VERTEX}
+    return config_for(server, "google-vertex", "video", **{**values, **kwargs})
 
 
 def run(driver: str, function: Any, *args: Any, **kwargs: Any) -> Any:

@@ -2,43 +2,20 @@
 
 from __future__ import annotations
 
-from tarash.tarash_gateway import _plugins
 from tarash.tarash_gateway.models import (
     ImageGenerationRequest,
     TTSRequest,
     VideoGenerationRequest,
 )
-from tarash.tarash_gateway.testing import FakeServer
-from tarash.tarash_gateway.testing.contract import (
-    ContractCase,
-    JobOutcome,
-    ProviderContractTests,
-)
+from tarash.tarash_gateway.testing.contract import ContractCase, JobScript, ProviderContractTests
 from tests.plugins.openai.fake_openai import FakeOpenAIServer
 
 
 class _OpenAIContract(ProviderContractTests):
+    job_script = JobScript(failed="fail-job", moderated="moderation-output")
+
     def make_server(self) -> FakeOpenAIServer:
         return FakeOpenAIServer(polls=2)
-
-    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
-        assert isinstance(server, FakeOpenAIServer) and modality == "video"
-        if outcome == "forever":
-            server.polls = 10**6
-        elif outcome == "failed":
-            server.outcome = "fail-job"
-        elif outcome == "moderated":
-            server.outcome = "moderation-output"
-        else:
-            server.polls = 4
-
-    def test_flow_hooks_answer_none_for_other_providers(self) -> None:
-        loaded = _plugins.registry.providers[self.provider]
-        other = f"not-{self.provider}"
-        for hook in ("tarash_submit", "tarash_poll", "tarash_cancel"):
-            function, argnames = loaded.hooks[hook]
-            assert argnames[0] == "provider"
-            assert function(other, None, None) is None
 
 
 class TestOpenAIContract(_OpenAIContract):

@@ -37,6 +37,7 @@ from tarash.tarash_gateway.models import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.openai.fake_openai import FakeOpenAIServer
 
 KEY = "sk-test-e2e"
@@ -54,22 +55,17 @@ def server() -> Iterator[FakeOpenAIServer]:
         yield fake
 
 
-def _config(config_type: Any, server: FakeOpenAIServer, **kwargs: Any) -> Any:
-    values = {"provider": "openai", "api_key": KEY, "base_url": f"{server.url}/v1", "timeout": 10}
-    return config_type(**{**values, **kwargs})
-
-
 def image_config(server: FakeOpenAIServer, **kwargs: Any) -> ImageGenerationConfig:
-    return _config(ImageGenerationConfig, server, **kwargs)
+    return config_for(server, "openai", "image", base_path="/v1", **{"api_key": KEY, **kwargs})
 
 
 def tts_config(server: FakeOpenAIServer, **kwargs: Any) -> AudioGenerationConfig:
-    return _config(AudioGenerationConfig, server, **kwargs)
+    return config_for(server, "openai", "tts", base_path="/v1", **{"api_key": KEY, **kwargs})
 
 
 def video_config(server: FakeOpenAIServer, **kwargs: Any) -> VideoGenerationConfig:
-    values = {"model": "sora-2", "poll_interval": 0.01, **kwargs}
-    return _config(VideoGenerationConfig, server, **values)
+    values = {"model": "sora-2", "api_key": KEY, **kwargs}
+    return config_for(server, "openai", "video", base_path="/v1", **values)
 
 
 def run(driver: str, function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -477,10 +473,8 @@ async def test_cancelled_task_deletes_the_remote_job(server: FakeOpenAIServer) -
 
 
 # ---------------------------------------------------------------- azure
-def azure(server: FakeOpenAIServer, config_type: Any = ImageGenerationConfig, **kwargs: Any) -> Any:
-    values = {"provider": "azure-openai", "api_key": KEY, "base_url": server.url, "timeout": 10,
-              "poll_interval": 0.01, **kwargs}  # fmt: skip
-    return config_type(**values)
+def azure(server: FakeOpenAIServer, modality: Any = "image", **kwargs: Any) -> Any:
+    return config_for(server, "azure-openai", modality, **{"api_key": KEY, **kwargs})
 
 
 def test_azure_v1_image(server: FakeOpenAIServer) -> None:
@@ -505,7 +499,7 @@ def test_azure_deployments_image_and_speech(server: FakeOpenAIServer) -> None:
     assert sent.query == {"api-version": ["2024-02-01"]}
     assert sent.json() == {"model": "dalle3", "prompt": "p", "style": "natural"}
     response = generate_tts(
-        azure(server, AudioGenerationConfig, model="tts", api_version="2025-03-01-preview"),
+        azure(server, "tts", model="tts", api_version="2025-03-01-preview"),
         TTSRequest(text="hi", voice_id="echo"),
     )
     assert base64.b64decode(response.audio) == MP3
@@ -515,11 +509,11 @@ def test_azure_deployments_image_and_speech(server: FakeOpenAIServer) -> None:
 @DRIVERS
 def test_azure_video_classic_and_v1(server: FakeOpenAIServer, driver: str) -> None:
     function = generate_video if driver == "sync" else generate_video_async
-    classic = azure(server, VideoGenerationConfig, model="sora-2", api_version="preview")
+    classic = azure(server, "video", model="sora-2", api_version="preview")
     run(driver, function, classic, VideoGenerationRequest(prompt="p", duration_seconds=12))
     assert server.last("POST", r"/openai/videos").query == {"api-version": ["preview"]}
     assert server.count("GET", r"/openai/videos/video_[^/]+/content") == 1
-    v1 = azure(server, VideoGenerationConfig, model="sora-2", base_url=f"{server.url}/openai/v1")
+    v1 = azure(server, "video", model="sora-2", base_url=f"{server.url}/openai/v1")
     response = run(driver, function, v1, VideoGenerationRequest(prompt="p"))
     assert server.count("POST", r"/openai/v1/videos") == 1
     assert response.video["content"] == MP4

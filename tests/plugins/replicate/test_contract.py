@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from tarash.tarash_gateway.models import ImageGenerationRequest, VideoGenerationRequest
-from tarash.tarash_gateway.testing import FakeServer
-from tarash.tarash_gateway.testing.contract import (
-    ContractCase,
-    JobOutcome,
-    ProviderContractTests,
-)
+from tarash.tarash_gateway.testing.contract import ContractCase, JobScript, ProviderContractTests
 from tests.plugins.replicate.fake_replicate import FakeReplicateServer
 
 
 class TestReplicateContract(ProviderContractTests):
     provider = "replicate"
+    job_script = JobScript()  # failing_models / moderated_models
     cases = {
         "video": ContractCase(
             "google/veo-3.1-fast",
@@ -31,15 +27,3 @@ class TestReplicateContract(ProviderContractTests):
 
     def make_server(self) -> FakeReplicateServer:
         return FakeReplicateServer(polls=2)
-
-    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
-        assert isinstance(server, FakeReplicateServer)
-        model = self.cases[modality].model
-        if outcome == "forever":
-            server.polls = 10**6
-        elif outcome == "failed":
-            server.failing_models.add(model)
-        elif outcome == "moderated":
-            server.moderated_models.add(model)
-        else:
-            server.polls = 4

@@ -25,9 +25,9 @@ from tarash.tarash_gateway.exceptions import (
 from tarash.tarash_gateway.models import (
     ImageGenerationConfig,
     ImageGenerationRequest,
-    VideoGenerationConfig,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.replicate.fake_replicate import PNG_1PX, FakeReplicateServer
 
 KEY = "r8_test_key_123"
@@ -41,17 +41,11 @@ REQUEST = VideoGenerationRequest(
 )
 
 
-def config(server: FakeReplicateServer, model: str = VEO, kind: Any = None, **overrides: Any):
-    values: dict[str, Any] = {
-        "provider": "replicate",
-        "model": model,
-        "api_key": KEY,
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 600,
-        **overrides,
-    }
-    return (kind or VideoGenerationConfig)(**values)
+def config(
+    server: FakeReplicateServer, model: str = VEO, modality: Any = "video", **overrides: Any
+) -> Any:
+    values = {"api_key": KEY, "timeout": 600, **overrides}
+    return config_for(server, "replicate", modality, model=model, **values)
 
 
 # ---------------------------------------------------------------- happy paths
@@ -97,9 +91,7 @@ async def test_video_async(replicate_server: FakeReplicateServer) -> None:
 
 
 def test_image_sync_mode_answers_in_one_request(replicate_server: FakeReplicateServer) -> None:
-    image_config = config(
-        replicate_server, "black-forest-labs/flux-schnell", ImageGenerationConfig, timeout=120
-    )
+    image_config = config(replicate_server, "black-forest-labs/flux-schnell", "image", timeout=120)
     request = ImageGenerationRequest(prompt="a red panda", aspect_ratio="16:9", n=2)
     response = generate_image(image_config, request)
     assert response.images == [
@@ -120,7 +112,7 @@ def test_image_sync_mode_answers_in_one_request(replicate_server: FakeReplicateS
 
 def test_sync_mode_falls_back_to_polling(replicate_server: FakeReplicateServer) -> None:
     replicate_server.fast_models = set()  # the model does not finish within the held request
-    image_config = config(replicate_server, "black-forest-labs/flux-schnell", ImageGenerationConfig)
+    image_config = config(replicate_server, "black-forest-labs/flux-schnell", "image")
     response = generate_image(image_config, ImageGenerationRequest(prompt="a red panda"))
     assert replicate_server.last(*FLUX_CREATE).headers["prefer"] == "wait=60"
     assert replicate_server.count(*GET) == 3 and len(response.images) == 1
@@ -144,7 +136,7 @@ def test_provider_config_turns_sync_mode_and_the_deadline_off(
     image_config = config(
         replicate_server,
         "black-forest-labs/flux-schnell",
-        ImageGenerationConfig,
+        "image",
         provider_config={"wait": False, "cancel_after": False},
     )
     generate_image(image_config, ImageGenerationRequest(prompt="p"))
@@ -196,7 +188,7 @@ def test_nsfw_failure_is_content_moderation(replicate_server: FakeReplicateServe
 
 
 def test_moderation_in_sync_mode_is_raised_at_submit(replicate_server: FakeReplicateServer) -> None:
-    image_config = config(replicate_server, "black-forest-labs/flux-schnell", ImageGenerationConfig)
+    image_config = config(replicate_server, "black-forest-labs/flux-schnell", "image")
     with pytest.raises(ContentModerationError):
         generate_image(image_config, ImageGenerationRequest(prompt="forbidden"))
     assert replicate_server.count(*GET) == 0

@@ -10,8 +10,8 @@ import pytest
 
 from tarash.tarash_gateway import generate_video, parse_webhook, parse_webhook_async
 from tarash.tarash_gateway.exceptions import ContentModerationError, WebhookVerificationError
-from tarash.tarash_gateway.models import VideoGenerationConfig, VideoGenerationRequest
-from tarash.tarash_gateway.testing import FakeRequest, FakeResponse, FakeServer
+from tarash.tarash_gateway.models import VideoGenerationRequest
+from tarash.tarash_gateway.testing import FakeRequest, FakeResponse, FakeServer, config_for
 from tests.plugins.replicate.fake_replicate import FakeReplicateServer
 
 HOOK = "/hooks/replicate"
@@ -19,15 +19,13 @@ HOOK = "/hooks/replicate"
 
 def config(server: FakeReplicateServer, receiver: FakeServer, **overrides: Any):
     values: dict[str, Any] = {
-        "provider": "replicate",
         "model": "google/veo-3.1-fast",
         "api_key": "r8_key",
-        "base_url": server.url,
-        "poll_interval": 0.01,
+        "timeout": 600,
         "webhook_url": f"{receiver.url}{HOOK}",
         **overrides,
     }
-    return VideoGenerationConfig(**values)
+    return config_for(server, "replicate", "video", **values)
 
 
 @pytest.fixture

@@ -8,17 +8,13 @@ from tarash.tarash_gateway.models import (
     TTSRequest,
     VideoGenerationRequest,
 )
-from tarash.tarash_gateway.testing import FakeServer
-from tarash.tarash_gateway.testing.contract import (
-    ContractCase,
-    JobOutcome,
-    ProviderContractTests,
-)
+from tarash.tarash_gateway.testing.contract import ContractCase, JobScript, ProviderContractTests
 from tests.plugins.runway.fake_runway import MP3_STUB, FakeRunwayServer
 
 
 class TestRunwayContract(ProviderContractTests):
     provider = "runway"
+    job_script = JobScript()  # failing_models / moderated_models
     cases = {
         "video": ContractCase(
             "gen4.5",
@@ -46,15 +42,3 @@ class TestRunwayContract(ProviderContractTests):
 
     def make_server(self) -> FakeRunwayServer:
         return FakeRunwayServer(polls=2)
-
-    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
-        assert isinstance(server, FakeRunwayServer)
-        model = self.cases[modality].model
-        if outcome == "forever":
-            server.polls = 10**6
-        elif outcome == "failed":
-            server.failing_models.add(model)
-        elif outcome == "moderated":
-            server.moderated_models.add(model)
-        else:
-            server.polls = 4

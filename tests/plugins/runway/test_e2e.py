@@ -27,14 +27,13 @@ from tarash.tarash_gateway.exceptions import (
     is_retryable_error,
 )
 from tarash.tarash_gateway.models import (
-    AudioGenerationConfig,
-    ImageGenerationConfig,
     ImageGenerationRequest,
     STSRequest,
     TTSRequest,
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.runway.fake_runway import MP3_STUB, PNG_1PX, FakeRunwayServer
 
 KEY = "runway-test-key-123"
@@ -47,17 +46,10 @@ REQUEST = VideoGenerationRequest(
 )
 
 
-def config(server: FakeRunwayServer, model: str = "veo3.1", kind: Any = None, **overrides: Any):
-    values: dict[str, Any] = {
-        "provider": "runway",
-        "model": model,
-        "api_key": KEY,
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 10,
-        **overrides,
-    }
-    return (kind or VideoGenerationConfig)(**values)
+def config(
+    server: FakeRunwayServer, model: str = "veo3.1", modality: Any = "video", **overrides: Any
+) -> Any:
+    return config_for(server, "runway", modality, model=model, **{"api_key": KEY, **overrides})
 
 
 # ---------------------------------------------------------------- happy paths
@@ -115,7 +107,7 @@ async def test_video_async_uses_the_image_endpoint_for_a_first_frame(
 
 def test_image_sync_and_async(runway_server: FakeRunwayServer) -> None:
     request = ImageGenerationRequest(prompt="a red panda", aspect_ratio="1:1", seed=4)
-    image_config = config(runway_server, "gen4_image", ImageGenerationConfig)
+    image_config = config(runway_server, "gen4_image", "image")
     response = generate_image(image_config, request)
     assert response.images == [f"{runway_server.url}/files/{response.request_id}.png"]
     assert response.content_type == "image/png"
@@ -130,7 +122,7 @@ def test_image_sync_and_async(runway_server: FakeRunwayServer) -> None:
 
 
 def test_tts_returns_the_audio_itself_sync_and_async(runway_server: FakeRunwayServer) -> None:
-    tts_config = config(runway_server, "eleven_multilingual_v2", AudioGenerationConfig)
+    tts_config = config(runway_server, "eleven_multilingual_v2", "tts")
     request = TTSRequest(text="hello there", voice_id="Maya")
     response = generate_tts(tts_config, request)
     assert base64.b64decode(response.audio) == MP3_STUB
@@ -147,7 +139,7 @@ def test_tts_returns_the_audio_itself_sync_and_async(runway_server: FakeRunwaySe
 
 
 def test_sts(runway_server: FakeRunwayServer) -> None:
-    sts_config = config(runway_server, "eleven_multilingual_sts_v2", AudioGenerationConfig)
+    sts_config = config(runway_server, "eleven_multilingual_sts_v2", "sts")
     response = generate_sts(sts_config, STSRequest(audio="https://x/in.mp3", voice_id="Noah"))
     assert base64.b64decode(response.audio) == MP3_STUB
     assert runway_server.last("POST", r"/v1/speech_to_speech").json()["media"] == {

@@ -25,6 +25,7 @@ from tarash.tarash_gateway.models import (
     TTSResponse,
     TTSUpdate,
 )
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.sarvam.fake_sarvam import FakeSarvamServer
 
 KEY = "sk_sarvam_test_123"
@@ -39,16 +40,8 @@ def server() -> Iterator[FakeSarvamServer]:
 
 
 def config(server: FakeSarvamServer, **overrides: Any) -> AudioGenerationConfig:
-    values: dict[str, Any] = {
-        "provider": "sarvam",
-        "model": "bulbul:v3",
-        "api_key": KEY,
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 10,
-        **overrides,
-    }
-    return AudioGenerationConfig(**values)
+    values = {"model": "bulbul:v3", "api_key": KEY, **overrides}
+    return config_for(server, "sarvam", "tts", **values)
 
 
 def namaste(**fields: Any) -> TTSRequest:

@@ -21,6 +21,7 @@ from tarash.tarash_gateway.exceptions import (
     is_retryable_error,
 )
 from tarash.tarash_gateway.models import ImageGenerationConfig, ImageGenerationRequest
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.stability.fake_stability import JPEG, FakeStabilityServer
 
 KEY = "sk-stability-e2e"
@@ -40,15 +41,8 @@ def server() -> Iterator[FakeStabilityServer]:
 
 
 def config(server: FakeStabilityServer, **kwargs: Any) -> ImageGenerationConfig:
-    values = {
-        "provider": "stability",
-        "model": "stable-image-core",
-        "api_key": KEY,
-        "base_url": server.url,
-        "timeout": 10,
-        "poll_interval": 0.01,
-    }
-    return ImageGenerationConfig(**{**values, **kwargs})
+    values = {"model": "stable-image-core", "api_key": KEY, **kwargs}
+    return config_for(server, "stability", "image", **values)
 
 
 def run(driver: str, cfg: ImageGenerationConfig, request: ImageGenerationRequest) -> Any:

@@ -7,17 +7,14 @@ from tarash.tarash_gateway.models import (
     TTSRequest,
     VideoGenerationRequest,
 )
-from tarash.tarash_gateway.testing import FakeServer
-from tarash.tarash_gateway.testing.contract import (
-    ContractCase,
-    JobOutcome,
-    ProviderContractTests,
-)
+from tarash.tarash_gateway.testing.contract import ContractCase, JobScript, ProviderContractTests
 from tests.plugins.xai.fake_xai import FakeXAIServer
 
 
 class TestXAIContract(ProviderContractTests):
     provider = "xai"
+    base_path = "/v1"  # xAI's base URL includes /v1, as its own SDK's does
+    job_script = JobScript(failed="fail-job", moderated="moderation-output")
     cases = {
         "image": ContractCase(
             "grok-imagine-image",
@@ -39,18 +36,3 @@ class TestXAIContract(ProviderContractTests):
 
     def make_server(self) -> FakeXAIServer:
         return FakeXAIServer(polls=2)
-
-    def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
-        assert isinstance(server, FakeXAIServer) and modality == "video"
-        if outcome == "forever":
-            server.polls = 10**6
-        elif outcome == "failed":
-            server.outcome = "fail-job"
-        elif outcome == "moderated":
-            server.outcome = "moderation-output"
-        else:
-            server.polls = 4
-
-    def config(self, modality: str, server: FakeXAIServer, **overrides):  # type: ignore[override]
-        # xAI's base URL includes /v1, as its own SDK's does.
-        return super().config(modality, server, **{"base_url": f"{server.url}/v1", **overrides})

@@ -33,6 +33,7 @@ from tarash.tarash_gateway.models import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.xai.fake_xai import FakeXAIServer
 
 KEY = "xai-e2e-key"
@@ -51,20 +52,12 @@ def server() -> Iterator[FakeXAIServer]:
 
 
 def image_config(server: FakeXAIServer, **kwargs: Any) -> ImageGenerationConfig:
-    values = {"provider": "xai", "api_key": KEY, "base_url": f"{server.url}/v1", "timeout": 10}
-    return ImageGenerationConfig(**{**values, **kwargs})
+    return config_for(server, "xai", "image", base_path="/v1", **{"api_key": KEY, **kwargs})
 
 
 def video_config(server: FakeXAIServer, **kwargs: Any) -> VideoGenerationConfig:
-    values = {
-        "provider": "xai",
-        "model": "grok-imagine-video",
-        "api_key": KEY,
-        "base_url": f"{server.url}/v1",
-        "timeout": 10,
-        "poll_interval": 0.01,
-    }
-    return VideoGenerationConfig(**{**values, **kwargs})
+    values = {"model": "grok-imagine-video", "api_key": KEY, **kwargs}
+    return config_for(server, "xai", "video", base_path="/v1", **values)
 
 
 def run(driver: str, sync_fn: Any, async_fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -4,6 +4,13 @@
 package itself does not.
 """
 
+from tarash.tarash_gateway.testing.calls import (
+    DRIVERS,
+    FAST_POLLING,
+    Driver,
+    config_for,
+    generate,
+)
 from tarash.tarash_gateway.testing.fake_server import (
     FakeRequest,
     FakeResponse,
@@ -14,11 +21,16 @@ from tarash.tarash_gateway.testing.fake_server import (
 from tarash.tarash_gateway.testing.flows import make_context, run_flow
 
 __all__ = [
+    "DRIVERS",
+    "FAST_POLLING",
+    "Driver",
     "FakeRequest",
     "FakeResponse",
     "FakeServer",
     "ScriptedJob",
     "UploadedFile",
+    "config_for",
+    "generate",
     "make_context",
     "run_flow",
 ]

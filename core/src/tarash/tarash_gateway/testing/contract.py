@@ -23,7 +23,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 import pytest
 
@@ -45,10 +45,12 @@ from tarash.tarash_gateway.models import (
     RESPONSE_TYPES,
     GenerationJob,
     ImageGenerationRequest,
+    Modality,
     STSRequest,
     TTSRequest,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing.calls import config_for, generate
 from tarash.tarash_gateway.testing.fake_server import FakeServer
 
 SECRET = "sk-contract-SECRET-4f9a7c"
@@ -77,12 +79,27 @@ JobOutcome = Literal["forever", "failed", "moderated", "progress"]
 is refused by its safety system, ``progress`` reports progress, then completes."""
 
 
+@dataclass(frozen=True)
+class JobScript:
+    """How the default :meth:`ProviderContractTests.script_job` steers a fake.
+
+    For a fake whose ``polls`` attribute counts the status checks of each new job
+    (as ``ScriptedJob(polls=...)`` does): ``forever`` sets it to a million,
+    ``progress`` to 4. ``failed`` and ``moderated`` set the fake's ``outcome``
+    attribute to the given trigger word; when the word is None, they add the
+    case's model to the fake's ``failing_models`` / ``moderated_models`` set.
+    """
+
+    failed: str | None = None
+    moderated: str | None = None
+
+
 def _generate(modality: str, config: Any, request: Any) -> Any:
-    return getattr(api, f"generate_{modality}")(config, request)
+    return generate("sync", cast(Modality, modality), config, request)
 
 
 def _generate_async(modality: str, config: Any, request: Any) -> Any:
-    return asyncio.run(getattr(api, f"generate_{modality}_async")(config, request))
+    return generate("async", cast(Modality, modality), config, request)
 
 
 _ANY_REQUEST = {
@@ -98,6 +115,12 @@ class ProviderContractTests:
 
     provider: ClassVar[str]
     cases: ClassVar[dict[str, ContractCase]]
+    base_path: ClassVar[str] = ""
+    """Appended to ``server.url`` for ``base_url`` (``"/v1"`` when the provider's
+    official base URL ends in its version)."""
+    job_script: ClassVar[JobScript | None] = None
+    """Set it when the fake follows :class:`JobScript`'s conventions: the default
+    :meth:`script_job` then steers it, and the job-lifecycle tests run."""
 
     def make_server(self) -> FakeServer:
         """Return a fake server of the provider (not started)."""
@@ -106,12 +129,26 @@ class ProviderContractTests:
     def script_job(self, server: FakeServer, modality: str, outcome: JobOutcome) -> None:
         """Make the next job of ``modality`` on ``server`` end as ``outcome``.
 
-        Implement it for a provider with asynchronous jobs: the job-lifecycle tests
-        (timeout and task cancellation cancel remotely, failed and moderated jobs,
-        progress, poll retries) run against it. Without it they are skipped, with
-        that reason.
+        Implement it (or set :attr:`job_script`) for a provider with asynchronous
+        jobs: the job-lifecycle tests (timeout and task cancellation cancel
+        remotely, failed and moderated jobs, progress, poll retries) run against
+        it. Without either they are skipped, with that reason.
         """
-        pytest.skip(f"{type(self).__name__} does not script job outcomes (script_job)")
+        script = self.job_script
+        if script is None:
+            pytest.skip(f"{type(self).__name__} does not script job outcomes (script_job)")
+        fake: Any = server
+        if outcome == "forever":
+            fake.polls = 10**6
+        elif outcome == "progress":
+            fake.polls = 4
+        else:
+            word = script.failed if outcome == "failed" else script.moderated
+            if word is not None:
+                fake.outcome = word
+            else:
+                kind = "failing" if outcome == "failed" else "moderated"
+                getattr(fake, f"{kind}_models").add(self.cases[modality].model)
 
     def _async_case(self) -> tuple[str, ContractCase]:
         for modality, case in self.cases.items():
@@ -126,18 +163,16 @@ class ProviderContractTests:
             yield server
 
     def config(self, modality: str, server: FakeServer, **overrides: Any) -> Any:
+        """The config of ``modality``'s case on ``server``, with the contract's key."""
         case = self.cases[modality]
-        values: dict[str, Any] = {
-            "provider": self.provider,
-            "model": case.model,
-            "api_key": SECRET,
-            "base_url": server.url,
-            "poll_interval": 0.01,
-            "timeout": 20,
-            **case.config,
-            **overrides,
-        }
-        return CONFIG_TYPES[modality](**values)
+        values = {"model": case.model, "api_key": SECRET, "timeout": 20, **case.config}
+        return config_for(
+            server,
+            self.provider,
+            cast(Modality, modality),
+            base_path=self.base_path,
+            **{**values, **overrides},
+        )
 
     @property
     def info(self) -> Any:
@@ -170,6 +205,14 @@ class ProviderContractTests:
             )
             is None
         )
+
+    def test_flow_hooks_answer_none_for_other_providers(self) -> None:
+        loaded = _plugins.registry.providers[self.provider]
+        other = f"not-{self.provider}"
+        for hook in ("tarash_submit", "tarash_poll", "tarash_cancel"):
+            function, argnames = loaded.hooks[hook]
+            assert argnames[0] == "provider"
+            assert function(other, None, None) is None
 
     # ------------------------------------------------------------ end to end
     @pytest.mark.parametrize("driver", ["sync", "async"])

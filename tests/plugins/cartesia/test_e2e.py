@@ -35,7 +35,7 @@ from tarash.tarash_gateway.models import (
     TTSResponse,
     TTSUpdate,
 )
-from tarash.tarash_gateway.testing import config_for
+from tarash.tarash_gateway.testing import config_for, generate
 from tests.plugins.cartesia.fake_cartesia import FakeCartesiaServer
 
 KEY = "sk_car_test_123"
@@ -274,10 +274,7 @@ def test_5xx_is_retryable_and_never_resubmitted(server: FakeCartesiaServer, driv
     server.inject("POST", STS_PATH, status=500, json_body=body)
     request = STSRequest(audio=_mock_media.wav(0.2), voice_id=VOICE)
     with pytest.raises(HTTPError) as caught:
-        if driver == "sync":
-            generate_sts(sts_config(server), request)
-        else:
-            asyncio.run(generate_sts_async(sts_config(server), request))
+        generate(driver, "sts", sts_config(server), request)
     assert caught.value.status_code == 500 and is_retryable_error(caught.value)
     assert "Internal error: oops" in str(caught.value)
     assert server.count("POST", STS_PATH) == 1
@@ -310,10 +307,7 @@ def test_timeout_abandons_the_call_without_resubmitting(
     server.inject("POST", TTS_PATH, status=200, body=MP3, delay=0.6)
     slow = config(server, timeout=0.2)
     with pytest.raises(TimeoutError) as caught:
-        if driver == "sync":
-            generate_tts(slow, hello())
-        else:
-            asyncio.run(generate_tts_async(slow, hello()))
+        generate(driver, "tts", slow, hello())
     assert is_retryable_error(caught.value)
     assert [(r.method, r.path) for r in server.requests] == [("POST", "/tts/bytes")]
 

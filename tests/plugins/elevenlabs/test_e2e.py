@@ -36,7 +36,7 @@ from tarash.tarash_gateway.models import (
     TTSResponse,
     TTSUpdate,
 )
-from tarash.tarash_gateway.testing import FakeRequest, FakeResponse, config_for
+from tarash.tarash_gateway.testing import FakeRequest, FakeResponse, config_for, generate
 from tests.plugins.elevenlabs.fake_elevenlabs import FakeElevenLabsServer
 
 KEY = "xi-test-key-123"
@@ -334,16 +334,12 @@ async def test_429_without_retry_after_is_not_resubmitted(server: FakeElevenLabs
 
 @pytest.mark.parametrize("driver", ["sync", "async"])
 def test_5xx_is_retryable_and_never_resubmitted(server: FakeElevenLabsServer, driver: str) -> None:
-    import asyncio
 
     body = {"detail": {"status": "something_went_wrong", "message": "You are not charged."}}
     server.inject("POST", STS_PATH, status=500, json_body=body)
     request = STSRequest(audio=_mock_media.wav(0.2), voice_id=VOICE)
     with pytest.raises(HTTPError) as caught:
-        if driver == "sync":
-            generate_sts(sts_config(server), request)
-        else:
-            asyncio.run(generate_sts_async(sts_config(server), request))
+        generate(driver, "sts", sts_config(server), request)
     assert caught.value.status_code == 500 and is_retryable_error(caught.value)
     assert "something_went_wrong" in str(caught.value)
     assert server.count("POST", STS_PATH) == 1
@@ -386,15 +382,11 @@ def test_empty_audio_is_a_failed_generation(server: FakeElevenLabsServer) -> Non
 def test_timeout_abandons_the_call_without_resubmitting(
     server: FakeElevenLabsServer, driver: str
 ) -> None:
-    import asyncio
 
     server.inject("POST", TTS_PATH, status=200, body=MP3, delay=0.6)
     slow = config(server, timeout=0.2)
     with pytest.raises(TimeoutError) as caught:
-        if driver == "sync":
-            generate_tts(slow, hello())
-        else:
-            asyncio.run(generate_tts_async(slow, hello()))
+        generate(driver, "tts", slow, hello())
     assert is_retryable_error(caught.value)
     # ElevenLabs has no job to cancel: one request, nothing else sent.
     assert [(r.method, r.path) for r in server.requests] == [

@@ -10,6 +10,7 @@ import pytest
 from tarash.tarash_gateway import _plugins
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import ImageGenerationRequest, VideoGenerationRequest
+from tarash.tarash_gateway.testing import mapping
 
 IMG = "https://example.com/a.png"
 IMG2 = "https://example.com/b.png"
@@ -30,29 +31,11 @@ def last(url: str = END) -> dict[str, Any]:
 
 
 def map_video(model: str, **fields: Any) -> dict[str, Any]:
-    request = VideoGenerationRequest(**fields)
-    fal = _plugins.registry.providers["fal"]
-    return fal.call(
-        "tarash_map_fields",
-        provider="fal",
-        model=model,
-        modality="video",
-        request=request,
-        config=None,
-    )
+    return mapping.mapped("fal", model, VideoGenerationRequest(**fields))
 
 
 def map_image(model: str, **fields: Any) -> dict[str, Any]:
-    request = ImageGenerationRequest(**fields)
-    fal = _plugins.registry.providers["fal"]
-    return fal.call(
-        "tarash_map_fields",
-        provider="fal",
-        model=model,
-        modality="image",
-        request=request,
-        config=None,
-    )
+    return mapping.mapped("fal", model, ImageGenerationRequest(**fields))
 
 
 VIDEO_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [

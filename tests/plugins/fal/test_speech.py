@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from typing import Any
 
@@ -28,7 +27,7 @@ from tarash.tarash_gateway.models import (
     TTSRequest,
     TTSResponse,
 )
-from tarash.tarash_gateway.testing import config_for
+from tarash.tarash_gateway.testing import config_for, generate
 from tarash_fal import plugin
 from tarash_fal._speech_models import (
     ELEVENLABS,
@@ -290,10 +289,7 @@ def test_timeout_cancels_the_fal_job(driver: str) -> None:
         slow = config(server, timeout=0.3)
         request = TTSRequest(text="Hi", voice_id="Wise_Woman")
         with pytest.raises(TimeoutError):
-            if driver == "sync":
-                generate_tts(slow, request)
-            else:
-                asyncio.run(generate_tts_async(slow, request))
+            generate(driver, "tts", slow, request)
         assert server.count("PUT", r".*/cancel") == 1 and server.submits == 1
 
 

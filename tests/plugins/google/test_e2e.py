@@ -13,7 +13,6 @@ import pytest
 from tarash.tarash_gateway import (
     _mock_media,
     generate_image,
-    generate_image_async,
     generate_video,
     generate_video_async,
     register_provider_field_mapping,
@@ -35,7 +34,7 @@ from tarash.tarash_gateway.models import (
     VideoGenerationRequest,
 )
 from tarash.tarash_gateway.providers.field_mappers import duration_field_mapper
-from tarash.tarash_gateway.testing import config_for
+from tarash.tarash_gateway.testing import config_for, generate
 from tests.plugins.google.fake_google import MP4, STATIC_TOKEN, FakeGoogleServer
 
 KEY = "AIza-test-e2e-key"
@@ -63,12 +62,6 @@ def vertex_config(server: FakeGoogleServer, **kwargs: Any) -> VideoGenerationCon
     return config_for(server, "google-vertex", "video", **{**values, **kwargs})
 
 
-def run(driver: str, function: Any, *args: Any, **kwargs: Any) -> Any:
-    if driver == "sync":
-        return function(*args, **kwargs)
-    return asyncio.run(function(*args, **kwargs))
-
-
 def video_bytes(response: Any) -> bytes:
     assert isinstance(response.video, dict)
     return bytes(response.video["content"])
@@ -78,9 +71,8 @@ def video_bytes(response: Any) -> bytes:
 @DRIVERS
 def test_text_to_video_with_progress(server: FakeGoogleServer, driver: str, tmp_path: Path) -> None:
     updates: list[Any] = []
-    function = generate_video if driver == "sync" else generate_video_async
     request = VideoGenerationRequest(prompt="a fox", duration_seconds=6, aspect_ratio="9:16")
-    response = run(driver, function, video_config(server), request, on_progress=updates.append)
+    response = generate(driver, "video", video_config(server), request, on_progress=updates.append)
     sent = server.last("POST", START)
     assert sent.json() == {
         "instances": [{"prompt": "a fox"}],
@@ -126,13 +118,12 @@ def test_image_to_video_fetches_url_frames_without_the_key(server: FakeGoogleSer
 
 @DRIVERS
 def test_reference_images(server: FakeGoogleServer, driver: str) -> None:
-    function = generate_video if driver == "sync" else generate_video_async
     request = VideoGenerationRequest(
         prompt="this character walks",
         duration_seconds=8,
         image_list=[{"image": PNG, "type": "reference"}, {"image": PNG, "type": "asset"}],
     )
-    response = run(driver, function, video_config(server), request)
+    response = generate(driver, "video", video_config(server), request)
     refs = server.last("POST", START).json()["instances"][0]["referenceImages"]
     assert [r["referenceType"] for r in refs] == ["asset", "asset"]
     assert video_bytes(response) == MP4
@@ -288,14 +279,13 @@ def test_key_from_either_environment_variable(
 # ---------------------------------------------------------------- Gemini images
 @DRIVERS
 def test_image_generation_with_usage(server: FakeGoogleServer, driver: str) -> None:
-    function = generate_image if driver == "sync" else generate_image_async
     request = ImageGenerationRequest(
         prompt="a red fox",
         aspect_ratio="16:9",
         size="2K",
         image_list=[{"image": f"{server.url}/assets/input.png", "type": "reference"}],
     )
-    response = run(driver, function, image_config(server), request)
+    response = generate(driver, "image", image_config(server), request)
     sent = server.last("POST", r"/v1beta/models/gemini-3.1-flash-image:generateContent")
     asset = base64.b64encode(server.assets["input.png"][0]).decode()
     assert sent.json() == {
@@ -341,8 +331,9 @@ GENERATE = r"/v1beta/models/gemini-3.1-flash-image:generateContent"
 
 @DRIVERS
 def test_n_images_are_n_concurrent_calls(server: FakeGoogleServer, driver: str) -> None:
-    function = generate_image if driver == "sync" else generate_image_async
-    response = run(driver, function, image_config(server), ImageGenerationRequest(prompt="x", n=3))
+    response = generate(
+        driver, "image", image_config(server), ImageGenerationRequest(prompt="x", n=3)
+    )
     assert server.count("POST", GENERATE) == 3
     assert len(response.images) == 3
     assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in response.images)
@@ -406,9 +397,8 @@ def test_image_without_image_parts_is_generation_failed(server: FakeGoogleServer
 # ---------------------------------------------------------------- Vertex AI
 @DRIVERS
 def test_vertex_video_with_a_token(server: FakeGoogleServer, driver: str) -> None:
-    function = generate_video if driver == "sync" else generate_video_async
     request = VideoGenerationRequest(prompt="a fox", seed=5, generate_audio=True)
-    response = run(driver, function, vertex_config(server), request)
+    response = generate(driver, "video", vertex_config(server), request)
     start = f"{VERTEX_PREFIX}/veo-3.1-generate-001:predictLongRunning"
     fetch = f"{VERTEX_PREFIX}/veo-3.1-generate-001:fetchPredictOperation"
     sent = server.last("POST", start)
@@ -507,10 +497,9 @@ def test_vertex_adc_service_account_signed_locally(
     monkeypatch.setenv(
         "GOOGLE_APPLICATION_CREDENTIALS", str(_service_account(server, tmp_path / "sa.json"))
     )
-    function = generate_video if driver == "sync" else generate_video_async
     config = vertex_config(server, api_key=None)
-    first = run(driver, function, config, VideoGenerationRequest(prompt="a fox"))
-    second = run(driver, function, config, VideoGenerationRequest(prompt="a hare"))
+    first = generate(driver, "video", config, VideoGenerationRequest(prompt="a fox"))
+    second = generate(driver, "video", config, VideoGenerationRequest(prompt="a hare"))
     assert video_bytes(first) == video_bytes(second) == MP4
     assert server.count("POST", r"/token") == 1, "the token is cached until it expires"
     issued = server.last("POST", rf"{VERTEX_PREFIX}/.*:predictLongRunning").headers["authorization"]

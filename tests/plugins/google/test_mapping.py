@@ -9,17 +9,15 @@ import pytest
 
 from tarash.tarash_gateway import (
     _mock_media,
-    _plugins,
     describe_model,
     get_provider_field_mapping,
     list_models,
 )
-from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import (
-    CONFIG_TYPES,
     ImageGenerationRequest,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing import mapping
 from tarash_google import FAMILIES, RETIRED
 
 PNG = _mock_media.png(8, 8)
@@ -30,27 +28,15 @@ VERTEX = {"provider_config": {"project": "p1", "region": "us-central1"}, "api_ke
 
 def payload(model: str, request: Any, *, provider: str = "google", **config: Any) -> dict[str, Any]:
     """The payload of ``request`` as the core asks the plugin for it."""
-    modality = "image" if isinstance(request, ImageGenerationRequest) else "video"
-    if provider == "google-vertex":
-        config = {**VERTEX, **config}
-    cfg = CONFIG_TYPES[modality](provider=provider, model=model, **config)
-    return _plugins.registry.providers[provider].call(
-        "tarash_map_fields",
-        provider=provider,
-        model=model,
-        modality=modality,
-        request=request,
-        config=cfg,
-    )
+    vertex = VERTEX if provider == "google-vertex" else {}
+    return mapping.mapped(provider, model, request, **{**vertex, **config})
 
 
-def refused(model: str, request: Any, *needles: str, **kwargs: Any) -> str:
-    with pytest.raises(ValidationError) as caught:
-        payload(model, request, **kwargs)
-    message = str(caught.value)
-    for needle in needles:
-        assert needle in message, message
-    return message
+def refused(
+    model: str, request: Any, *needles: str, provider: str = "google", **config: Any
+) -> str:
+    vertex = VERTEX if provider == "google-vertex" else {}
+    return mapping.refused(provider, model, request, *needles, **{**vertex, **config})
 
 
 def video(**fields: Any) -> VideoGenerationRequest:

@@ -13,9 +13,7 @@ import pytest
 from tarash.tarash_gateway import (
     _mock_media,
     generate_image,
-    generate_image_async,
     generate_tts,
-    generate_tts_async,
     generate_video,
     generate_video_async,
 )
@@ -37,7 +35,7 @@ from tarash.tarash_gateway.models import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from tarash.tarash_gateway.testing import config_for
+from tarash.tarash_gateway.testing import config_for, generate
 from tests.plugins.openai.fake_openai import FakeOpenAIServer
 
 KEY = "sk-test-e2e"
@@ -68,21 +66,14 @@ def video_config(server: FakeOpenAIServer, **kwargs: Any) -> VideoGenerationConf
     return config_for(server, "openai", "video", base_path="/v1", **values)
 
 
-def run(driver: str, function: Any, *args: Any, **kwargs: Any) -> Any:
-    if driver == "sync":
-        return function(*args, **kwargs)
-    return asyncio.run(function(*args, **kwargs))
-
-
 DRIVERS = pytest.mark.parametrize("driver", ["sync", "async"])
 
 
 # ---------------------------------------------------------------- images
 @DRIVERS
 def test_gpt_image_generation(server: FakeOpenAIServer, driver: str) -> None:
-    function = generate_image if driver == "sync" else generate_image_async
     request = ImageGenerationRequest(prompt="a red fox", size="1024x1024", quality="hd", n=2)
-    response = run(driver, function, image_config(server), request)
+    response = generate(driver, "image", image_config(server), request)
     sent = server.last("POST", r"/v1/images/generations")
     assert sent.json() == {
         "model": "gpt-image-1",
@@ -123,7 +114,6 @@ def test_output_format_sets_content_type(server: FakeOpenAIServer) -> None:
 
 @DRIVERS
 def test_gpt_image_edit_is_multipart(server: FakeOpenAIServer, driver: str) -> None:
-    function = generate_image if driver == "sync" else generate_image_async
     request = ImageGenerationRequest(
         prompt="put them together",
         size="1024x1536",
@@ -134,7 +124,7 @@ def test_gpt_image_edit_is_multipart(server: FakeOpenAIServer, driver: str) -> N
         mask_image=PNG,
         input_fidelity="high",
     )
-    response = run(driver, function, image_config(server, model="gpt-image-1.5"), request)
+    response = generate(driver, "image", image_config(server, model="gpt-image-1.5"), request)
     assert len(response.images) == 1
     fields, files = server.last("POST", r"/v1/images/edits").multipart()
     assert {name: values[-1] for name, values in fields.items()} == {
@@ -234,9 +224,8 @@ def test_rate_limit_with_retry_after_ms_is_honoured(server: FakeOpenAIServer) ->
 # ---------------------------------------------------------------- speech
 @DRIVERS
 def test_speech(server: FakeOpenAIServer, driver: str) -> None:
-    function = generate_tts if driver == "sync" else generate_tts_async
     request = TTSRequest(text="Hello", voice_id="coral", instructions="Cheerful.", speed=1.1)
-    response = run(driver, function, tts_config(server), request)
+    response = generate(driver, "tts", tts_config(server), request)
     assert base64.b64decode(response.audio) == MP3
     assert response.content_type == "audio/mpeg"
     assert server.last("POST", r"/v1/audio/speech").json() == {
@@ -264,10 +253,9 @@ def test_speech_moderation(server: FakeOpenAIServer) -> None:
 # ---------------------------------------------------------------- video
 @DRIVERS
 def test_text_to_video_with_progress(server: FakeOpenAIServer, driver: str) -> None:
-    function = generate_video if driver == "sync" else generate_video_async
     updates: list[Any] = []
     request = VideoGenerationRequest(prompt="a cat", duration_seconds=8, resolution="720p")
-    response = run(driver, function, video_config(server), request, on_progress=updates.append)
+    response = generate(driver, "video", video_config(server), request, on_progress=updates.append)
     assert server.last("POST", CREATE).json() == {
         "model": "sora-2",
         "prompt": "a cat",
@@ -296,16 +284,7 @@ def test_async_progress_callback(server: FakeOpenAIServer, driver: str) -> None:
     async def on_progress(update: Any) -> None:
         seen.append(update.status)
 
-    if driver == "sync":
-        generate_video(
-            video_config(server), VideoGenerationRequest(prompt="p"), on_progress=on_progress
-        )
-    else:
-        asyncio.run(
-            generate_video_async(
-                video_config(server), VideoGenerationRequest(prompt="p"), on_progress
-            )
-        )
+    generate(driver, "video", video_config(server), VideoGenerationRequest(prompt="p"), on_progress)
     assert seen[-1] == "completed" and "processing" in seen
 
 
@@ -508,13 +487,12 @@ def test_azure_deployments_image_and_speech(server: FakeOpenAIServer) -> None:
 
 @DRIVERS
 def test_azure_video_classic_and_v1(server: FakeOpenAIServer, driver: str) -> None:
-    function = generate_video if driver == "sync" else generate_video_async
     classic = azure(server, "video", model="sora-2", api_version="preview")
-    run(driver, function, classic, VideoGenerationRequest(prompt="p", duration_seconds=12))
+    generate(driver, "video", classic, VideoGenerationRequest(prompt="p", duration_seconds=12))
     assert server.last("POST", r"/openai/videos").query == {"api-version": ["preview"]}
     assert server.count("GET", r"/openai/videos/video_[^/]+/content") == 1
     v1 = azure(server, "video", model="sora-2", base_url=f"{server.url}/openai/v1")
-    response = run(driver, function, v1, VideoGenerationRequest(prompt="p"))
+    response = generate(driver, "video", v1, VideoGenerationRequest(prompt="p"))
     assert server.count("POST", r"/openai/v1/videos") == 1
     assert response.video["content"] == MP4
 

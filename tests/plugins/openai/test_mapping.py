@@ -8,47 +8,33 @@ from typing import Any
 import pytest
 
 from tarash.tarash_gateway import _mock_media, _plugins, get_provider_field_mapping
-from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import (
-    CONFIG_TYPES,
     AudioOutputFormat,
     ImageGenerationRequest,
     TTSRequest,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing import mapping
 
 PNG = _mock_media.png(8, 8)
 PNG_B64 = base64.b64encode(PNG).decode()
 COMPATIBLE = "https://videos.example.com/v1"
 
 
+def _config(provider: str, config: dict[str, Any]) -> dict[str, Any]:
+    azure = {"base_url": "https://res.openai.azure.com"} if provider == "azure-openai" else {}
+    return {**azure, **config}
+
+
 def payload(model: str, request: Any, *, provider: str = "openai", **config: Any) -> dict[str, Any]:
     """The payload of ``request`` as the core asks the plugin for it."""
-    modality = {
-        ImageGenerationRequest: "image",
-        TTSRequest: "tts",
-        VideoGenerationRequest: "video",
-    }[type(request)]
-    if provider == "azure-openai":
-        config.setdefault("base_url", "https://res.openai.azure.com")
-    cfg = CONFIG_TYPES[modality](provider=provider, model=model, **config)
-    return _plugins.registry.providers[provider].call(
-        "tarash_map_fields",
-        provider=provider,
-        model=model,
-        modality=modality,
-        request=request,
-        config=cfg,
-    )
+    return mapping.mapped(provider, model, request, **_config(provider, config))
 
 
-def refused(model: str, request: Any, *needles: str, **kwargs: Any) -> str:
-    with pytest.raises(ValidationError) as caught:
-        payload(model, request, **kwargs)
-    message = str(caught.value)
-    for needle in needles:
-        assert needle in message, message
-    return message
+def refused(
+    model: str, request: Any, *needles: str, provider: str = "openai", **config: Any
+) -> str:
+    return mapping.refused(provider, model, request, *needles, **_config(provider, config))
 
 
 # ---------------------------------------------------------------- images

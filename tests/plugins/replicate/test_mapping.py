@@ -9,11 +9,10 @@ import pytest
 from tarash.tarash_gateway import _plugins, describe_model
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import (
-    ImageGenerationConfig,
     ImageGenerationRequest,
-    VideoGenerationConfig,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing import mapping
 from tarash_replicate import _flows
 
 IMG = "https://example.com/a.png"
@@ -21,17 +20,7 @@ END = "https://example.com/end.png"
 
 
 def mapped(model: str, request: Any) -> dict[str, Any]:
-    replicate = _plugins.registry.providers["replicate"]
-    video = isinstance(request, VideoGenerationRequest)
-    config = (VideoGenerationConfig if video else ImageGenerationConfig)(provider="replicate")
-    return replicate.call(  # type: ignore[no-any-return]
-        "tarash_map_fields",
-        provider="replicate",
-        model=model,
-        modality="video" if video else "image",
-        request=request,
-        config=config,
-    )
+    return mapping.mapped("replicate", model, request)  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize(

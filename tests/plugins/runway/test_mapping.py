@@ -16,6 +16,7 @@ from tarash.tarash_gateway.models import (
     TTSRequest,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing import mapping
 from tarash_runway import CATALOG
 
 IMG = "https://example.com/a.png"
@@ -36,15 +37,8 @@ def ref(url: str = IMG) -> dict[str, Any]:
 
 
 def mapped(model: str, modality: str, request: Any) -> tuple[str, dict[str, Any]]:
-    runway = _plugins.registry.providers["runway"]
-    payload = runway.call(
-        "tarash_map_fields",
-        provider="runway",
-        model=model,
-        modality=modality,
-        request=request,
-        config=None,
-    )
+    assert mapping.modality_of(request) == modality
+    payload = mapping.mapped("runway", model, request)
     return CATALOG.select(model, modality, request).endpoint, payload
 
 

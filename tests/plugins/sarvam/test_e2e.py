@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from collections.abc import Iterator
 from typing import Any
@@ -25,7 +24,7 @@ from tarash.tarash_gateway.models import (
     TTSResponse,
     TTSUpdate,
 )
-from tarash.tarash_gateway.testing import config_for
+from tarash.tarash_gateway.testing import config_for, generate
 from tests.plugins.sarvam.fake_sarvam import FakeSarvamServer
 
 KEY = "sk_sarvam_test_123"
@@ -173,10 +172,7 @@ def test_5xx_is_retryable_and_never_resubmitted(server: FakeSarvamServer, driver
     body = {"error": {"message": "boom", "code": "internal_server_error"}}
     server.inject("POST", PATH, status=500, json_body=body)
     with pytest.raises(HTTPError) as caught:
-        if driver == "sync":
-            generate_tts(config(server), namaste())
-        else:
-            asyncio.run(generate_tts_async(config(server), namaste()))
+        generate(driver, "tts", config(server), namaste())
     assert caught.value.status_code == 500 and is_retryable_error(caught.value)
     assert server.count("POST", PATH) == 1
 
@@ -208,9 +204,6 @@ def test_timeout_abandons_the_call(server: FakeSarvamServer, driver: str) -> Non
     server.inject("POST", PATH, status=200, json_body={"audios": ["AAAA"]}, delay=0.6)
     slow = config(server, timeout=0.2)
     with pytest.raises(TimeoutError) as caught:
-        if driver == "sync":
-            generate_tts(slow, namaste())
-        else:
-            asyncio.run(generate_tts_async(slow, namaste()))
+        generate(driver, "tts", slow, namaste())
     assert is_retryable_error(caught.value)
     assert [(r.method, r.path) for r in server.requests] == [("POST", "/text-to-speech")]

@@ -21,7 +21,7 @@ from tarash.tarash_gateway.exceptions import (
     is_retryable_error,
 )
 from tarash.tarash_gateway.models import ImageGenerationConfig, ImageGenerationRequest
-from tarash.tarash_gateway.testing import config_for
+from tarash.tarash_gateway.testing import config_for, generate
 from tests.plugins.stability.fake_stability import JPEG, FakeStabilityServer
 
 KEY = "sk-stability-e2e"
@@ -45,12 +45,6 @@ def config(server: FakeStabilityServer, **kwargs: Any) -> ImageGenerationConfig:
     return config_for(server, "stability", "image", **values)
 
 
-def run(driver: str, cfg: ImageGenerationConfig, request: ImageGenerationRequest) -> Any:
-    if driver == "sync":
-        return generate_image(cfg, request)
-    return asyncio.run(generate_image_async(cfg, request))
-
-
 def decoded(response: Any) -> list[bytes]:
     return [base64.b64decode(image) for image in response.images]
 
@@ -61,7 +55,7 @@ def test_core_text_to_image(server: FakeStabilityServer, driver: str) -> None:
     request = ImageGenerationRequest(
         prompt="a red fox", aspect_ratio="16:9", seed=7, style="anime", negative_prompt="snow"
     )
-    response = run(driver, config(server), request)
+    response = generate(driver, "image", config(server), request)
     sent = server.last("POST", CORE)
     assert sent.headers["authorization"] == f"Bearer {KEY}"
     assert sent.headers["accept"] == "image/*"
@@ -90,7 +84,7 @@ def test_sd35_image_to_image_uploads_a_url_image(server: FakeStabilityServer, dr
         strength=0.6,
         output_format="jpeg",
     )
-    response = run(driver, config(server, model="sd3.5-large-turbo"), request)
+    response = generate(driver, "image", config(server, model="sd3.5-large-turbo"), request)
     sent = server.last("POST", SD3)
     fields, files = sent.multipart()
     assert {k: v[-1] for k, v in fields.items()} == {
@@ -125,7 +119,9 @@ def test_inpaint_uploads_image_and_mask(server: FakeStabilityServer, tmp_path: A
 def test_n_images_are_n_concurrent_calls(server: FakeStabilityServer, driver: str) -> None:
     server.delay = 0.4
     started = time.perf_counter()
-    response = run(driver, config(server), ImageGenerationRequest(prompt="a fox", n=3))
+    response = generate(
+        driver, "image", config(server), ImageGenerationRequest(prompt="a fox", n=3)
+    )
     elapsed = time.perf_counter() - started
     assert server.count("POST", CORE) == 3
     assert len(response.images) == 3 and len(set(response.images)) == 3
@@ -163,7 +159,7 @@ def test_content_filtered_is_moderation_never_an_image(
     server: FakeStabilityServer, driver: str
 ) -> None:
     with pytest.raises(ContentModerationError) as caught:
-        run(driver, config(server), ImageGenerationRequest(prompt="content-filtered"))
+        generate(driver, "image", config(server), ImageGenerationRequest(prompt="content-filtered"))
     assert "CONTENT_FILTERED" in str(caught.value)
     assert not is_retryable_error(caught.value)
 
@@ -227,7 +223,7 @@ def test_429_with_retry_after_is_waited_out(server: FakeStabilityServer, driver:
         json_body={"id": "e4", "name": "rate_limit_exceeded", "errors": ["slow down"]},
         headers={"Retry-After": "0"},
     )
-    response = run(driver, config(server), ImageGenerationRequest(prompt="p"))
+    response = generate(driver, "image", config(server), ImageGenerationRequest(prompt="p"))
     assert len(response.images) == 1 and server.count("POST", CORE) == 2
 
 
@@ -298,7 +294,7 @@ def test_5xx_at_submit_is_retryable_and_not_resubmitted(
 ) -> None:
     server.inject("POST", CORE, status=500, json_body={"id": "e", "name": "internal_error"})
     with pytest.raises(HTTPError) as caught:
-        run(driver, config(server), ImageGenerationRequest(prompt="p"))
+        generate(driver, "image", config(server), ImageGenerationRequest(prompt="p"))
     assert caught.value.status_code == 500 and is_retryable_error(caught.value)
     assert server.count("POST", CORE) == 1
 
@@ -353,7 +349,7 @@ def test_timeout_while_polling(server: FakeStabilityServer, driver: str) -> None
     request = ImageGenerationRequest(prompt="p", image_list=[{"image": PNG, "type": "reference"}])
     cfg = config(server, model="stable-image-upscale-creative", timeout=0.5, poll_interval=0.05)
     with pytest.raises(TimeoutError):
-        run(driver, cfg, request)
+        generate(driver, "image", cfg, request)
     assert server.count("POST", CREATIVE) == 1
 
 

@@ -6,33 +6,20 @@ from typing import Any
 
 import pytest
 
-from tarash.tarash_gateway import _mock_media, _plugins, get_provider_field_mapping
-from tarash.tarash_gateway.exceptions import ValidationError
-from tarash.tarash_gateway.models import ImageGenerationConfig, ImageGenerationRequest
+from tarash.tarash_gateway import _mock_media, get_provider_field_mapping
+from tarash.tarash_gateway.models import ImageGenerationRequest
+from tarash.tarash_gateway.testing import mapping
 
 PNG = _mock_media.png(8, 8)
 URL = "https://example.com/photo.png"
 
 
 def payload(model: str, request: ImageGenerationRequest, **config: Any) -> dict[str, Any]:
-    cfg = ImageGenerationConfig(provider="stability", model=model, **config)
-    return _plugins.registry.providers["stability"].call(
-        "tarash_map_fields",
-        provider="stability",
-        model=model,
-        modality="image",
-        request=request,
-        config=cfg,
-    )
+    return mapping.mapped("stability", model, request, **config)
 
 
 def refused(model: str, request: ImageGenerationRequest, *needles: str, **config: Any) -> str:
-    with pytest.raises(ValidationError) as caught:
-        payload(model, request, **config)
-    message = str(caught.value)
-    for needle in needles:
-        assert needle in message, message
-    return message
+    return mapping.refused("stability", model, request, *needles, **config)
 
 
 def image(media: Any = PNG) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ import pytest
 from tarash.tarash_gateway import (
     _mock_media,
     generate_image,
-    generate_image_async,
     generate_video,
     generate_video_async,
 )
@@ -33,7 +32,7 @@ from tarash.tarash_gateway.models import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
-from tarash.tarash_gateway.testing import config_for
+from tarash.tarash_gateway.testing import config_for, generate
 from tests.plugins.xai.fake_xai import FakeXAIServer
 
 KEY = "xai-e2e-key"
@@ -60,25 +59,11 @@ def video_config(server: FakeXAIServer, **kwargs: Any) -> VideoGenerationConfig:
     return config_for(server, "xai", "video", base_path="/v1", **values)
 
 
-def run(driver: str, sync_fn: Any, async_fn: Any, *args: Any, **kwargs: Any) -> Any:
-    if driver == "sync":
-        return sync_fn(*args, **kwargs)
-    return asyncio.run(async_fn(*args, **kwargs))
-
-
-def image(driver: str, *args: Any, **kwargs: Any) -> Any:
-    return run(driver, generate_image, generate_image_async, *args, **kwargs)
-
-
-def video(driver: str, *args: Any, **kwargs: Any) -> Any:
-    return run(driver, generate_video, generate_video_async, *args, **kwargs)
-
-
 # ---------------------------------------------------------------- images
 @DRIVERS
 def test_images_with_cost(server: FakeXAIServer, driver: str, tmp_path: Any) -> None:
     request = ImageGenerationRequest(prompt="a red fox", n=2, aspect_ratio="16:9")
-    response = image(driver, image_config(server), request)
+    response = generate(driver, "image", image_config(server), request)
     sent = server.last("POST", IMAGES)
     assert sent.headers["authorization"] == f"Bearer {KEY}"
     assert sent.json() == {
@@ -116,7 +101,7 @@ def test_edits_send_images_as_data_uris(server: FakeXAIServer, driver: str) -> N
         aspect_ratio="1:1",
         image_list=[{"image": url, "type": "reference"}, {"image": PNG, "type": "reference"}],
     )
-    response = image(driver, image_config(server), request)
+    response = generate(driver, "image", image_config(server), request)
     body = server.last("POST", EDITS).json()
     assert body["images"][0] == {"url": url, "type": "image_url"}
     assert body["images"][1]["url"].startswith("data:image/png;base64,")
@@ -168,11 +153,11 @@ def test_out_of_credits_moves_the_chain_on(server: FakeXAIServer) -> None:
 def test_image_submit_faults(server: FakeXAIServer, driver: str) -> None:
     server.inject("POST", IMAGES, status=503, json_body={"code": "Unavailable", "error": "busy"})
     with pytest.raises(HTTPError) as caught:
-        image(driver, image_config(server), ImageGenerationRequest(prompt="p"))
+        generate(driver, "image", image_config(server), ImageGenerationRequest(prompt="p"))
     assert is_retryable_error(caught.value) and server.count("POST", IMAGES) == 1
     server.inject("POST", IMAGES, drop=True)
     with pytest.raises(HTTPConnectionError):
-        image(driver, image_config(server), ImageGenerationRequest(prompt="p"))
+        generate(driver, "image", image_config(server), ImageGenerationRequest(prompt="p"))
     assert server.count("POST", IMAGES) == 2
 
 
@@ -220,14 +205,17 @@ def test_text_to_video_is_polled_and_costed(server: FakeXAIServer, driver: str) 
 @DRIVERS
 def test_video_edit_and_extension_endpoints(server: FakeXAIServer, driver: str) -> None:
     clip = server.serve_media("clip.mp4", _mock_media.sample("sample.mp4"), "video/mp4")
-    edited = video(driver, video_config(server), VideoGenerationRequest(prompt="snow", video=clip))
+    edited = generate(
+        driver, "video", video_config(server), VideoGenerationRequest(prompt="snow", video=clip)
+    )
     assert server.last("POST", r"/v1/videos/edits").json() == {
         "model": "grok-imagine-video",
         "prompt": "snow",
         "video": {"url": clip},
     }
-    extended = video(
+    extended = generate(
         driver,
+        "video",
         video_config(server),
         VideoGenerationRequest(prompt="rain", video=clip, duration_seconds=4),
     )
@@ -272,7 +260,9 @@ def test_poll_faults_are_retried_without_resubmitting(server: FakeXAIServer) -> 
 def test_video_timeout(server: FakeXAIServer, driver: str) -> None:
     server.polls = 10_000
     with pytest.raises(TimeoutError):
-        video(driver, video_config(server, timeout=0.5), VideoGenerationRequest(prompt="p"))
+        generate(
+            driver, "video", video_config(server, timeout=0.5), VideoGenerationRequest(prompt="p")
+        )
     assert server.count("POST", CREATE) == 1
 
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import pytest
-
-from tarash.tarash_gateway import _mock_media, _plugins, describe_model
-from tarash.tarash_gateway.exceptions import ValidationError
+from tarash.tarash_gateway import _mock_media, describe_model
 from tarash.tarash_gateway.models import (
-    CONFIG_TYPES,
     ImageGenerationRequest,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing import mapping
 
 PNG = _mock_media.png(8, 8)
 PNG_URI = "data:image/png;base64," + base64.b64encode(PNG).decode()
@@ -22,25 +19,11 @@ MP4_URL = "https://example.com/clip.mp4"
 
 
 def payload(model: str, request: Any, **config: Any) -> dict[str, Any]:
-    modality = "image" if isinstance(request, ImageGenerationRequest) else "video"
-    cfg = CONFIG_TYPES[modality](provider="xai", model=model, **config)
-    return _plugins.registry.providers["xai"].call(
-        "tarash_map_fields",
-        provider="xai",
-        model=model,
-        modality=modality,
-        request=request,
-        config=cfg,
-    )
+    return mapping.mapped("xai", model, request, **config)
 
 
 def refused(model: str, request: Any, *needles: str) -> str:
-    with pytest.raises(ValidationError) as caught:
-        payload(model, request)
-    message = str(caught.value)
-    for needle in needles:
-        assert needle in message, message
-    return message
+    return mapping.refused("xai", model, request, *needles)
 
 
 # ---------------------------------------------------------------- images

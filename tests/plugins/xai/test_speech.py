@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tarash.tarash_gateway import _mock_media, _plugins, generate_tts, generate_tts_async
+from tarash.tarash_gateway import _mock_media, _plugins, generate_tts
 from tarash.tarash_gateway.exceptions import (
     ContentModerationError,
     HTTPError,
@@ -17,6 +16,7 @@ from tarash.tarash_gateway.exceptions import (
     is_retryable_error,
 )
 from tarash.tarash_gateway.models import AudioGenerationConfig, AudioOutputFormat, TTSRequest
+from tarash.tarash_gateway.testing import generate
 from tests.plugins.xai.fake_xai import FakeXAIServer
 
 TTS = r"/v1/tts"
@@ -109,10 +109,7 @@ def test_speech_end_to_end(server: FakeXAIServer, driver: str) -> None:
         language_code="en",
         output_format=AudioOutputFormat(format="wav", sample_rate=24000),
     )
-    if driver == "sync":
-        response = generate_tts(config(server), request)
-    else:
-        response = asyncio.run(generate_tts_async(config(server), request))
+    response = generate(driver, "tts", config(server), request)
     sent = server.last("POST", TTS)
     assert sent.headers["authorization"] == "Bearer xai-tts-key"
     assert sent.json() == {

@@ -19,6 +19,7 @@ from tarash.tarash_gateway.testing.fake_server import (
     UploadedFile,
 )
 from tarash.tarash_gateway.testing.flows import make_context, run_flow
+from tarash.tarash_gateway.testing.mapping import mapped, modality_of, refused
 
 __all__ = [
     "DRIVERS",
@@ -32,5 +33,8 @@ __all__ = [
     "config_for",
     "generate",
     "make_context",
+    "mapped",
+    "modality_of",
+    "refused",
     "run_flow",
 ]

@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tarash.tarash_gateway import _mock_media, configure_http
 from tests.plugins.elevenlabs.fake_elevenlabs import FakeElevenLabsServer
+from tests.support.docs_pages import ToFakes, python_blocks
 
-PAGE = Path(__file__).parents[3] / "docs" / "providers" / "elevenlabs.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", PAGE.read_text(), flags=re.S)
-
-
-class _ToFake(httpx.HTTPTransport):
-    """Sends requests for api.elevenlabs.io to the fake server instead."""
-
-    def __init__(self, port: int) -> None:
-        super().__init__()
-        self.port = port
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.host == "api.elevenlabs.io":
-            request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self.port)
-        return super().handle_request(request)
+PAGE = "providers/elevenlabs.md"
+BLOCKS = python_blocks(PAGE)
 
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeElevenLabsServer]:
     with FakeElevenLabsServer() as server:
-        configure_http(transport=_ToFake(int(server.url.rsplit(":", 1)[1])))
+        configure_http(transport=ToFakes({"api.elevenlabs.io": server.url}))
         monkeypatch.setenv("ELEVENLABS_API_KEY", "xi-docs-key")
         monkeypatch.setenv("OPENAI_API_KEY", "sk-docs-key")
         monkeypatch.chdir(tmp_path)
@@ -46,6 +32,6 @@ def test_the_page_has_examples() -> None:
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_page_example_runs(code: str, fake: FakeElevenLabsServer, tmp_path: Path) -> None:
-    exec(compile(code, str(PAGE), "exec"), {"__name__": "__docs__"})
+    exec(compile(code, PAGE, "exec"), {"__name__": "__docs__"})
     assert fake.generated, "the example made no ElevenLabs call"
     assert all(r.headers["xi-api-key"] == "xi-docs-key" for r in fake.requests)

@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tarash.tarash_gateway import configure_http, list_models
 from tests.plugins.xai.fake_xai import FakeXAIServer
+from tests.support.docs_pages import ToFakes, page_text, python_blocks
 
-PAGE = Path(__file__).parents[3] / "docs" / "providers" / "xai.md"
-TEXT = PAGE.read_text()
-BLOCKS = re.findall(r"```python\n(.*?)```", TEXT, flags=re.S)
-
-
-class _ToFake(httpx.HTTPTransport):
-    """Sends requests for api.x.ai to the fake server instead."""
-
-    def __init__(self, port: int) -> None:
-        super().__init__()
-        self.port = port
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.host == "api.x.ai":
-            request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self.port)
-        return super().handle_request(request)
+PAGE = "providers/xai.md"
+TEXT = page_text(PAGE)
+BLOCKS = python_blocks(PAGE)
 
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeXAIServer]:
     with FakeXAIServer(polls=1) as server:
-        configure_http(transport=_ToFake(int(server.url.rsplit(":", 1)[1])))
+        configure_http(transport=ToFakes({"api.x.ai": server.url}))
         monkeypatch.setenv("XAI_API_KEY", "xai-docs-key")
         monkeypatch.chdir(tmp_path)
         yield server
@@ -41,7 +27,7 @@ def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeXAISer
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_page_example_runs(code: str, fake: FakeXAIServer) -> None:
-    exec(compile(code, str(PAGE), "exec"), {"__name__": "__docs__"})
+    exec(compile(code, PAGE, "exec"), {"__name__": "__docs__"})
     assert fake.count("POST", r"/v1/.*") >= 1
 
 

@@ -7,12 +7,19 @@ from collections.abc import Iterator
 import pytest
 
 from tarash.tarash_gateway import _journal, _plugins, _registry, _transport
+from tarash.tarash_gateway.testing import DRIVERS
 from tests.support.echo_provider import EchoServer, echo_plugin
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(params=DRIVERS)
+def driver(request: pytest.FixtureRequest) -> str:
+    """``sync`` or ``async``: a test taking it runs through both (``testing.generate``)."""
+    return str(request.param)
 
 
 @pytest.fixture

@@ -2,41 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tarash.tarash_gateway import _plugins, generate_video, generate_video_async
+from tarash.tarash_gateway import _plugins
 from tarash.tarash_gateway.models import VideoGenerationConfig
+from tarash.tarash_gateway.testing import Driver, config_for, generate
 from tests.support.echo_provider import EchoServer, echo_plugin
 
 KEY = "sk-adversarial-4f1d9c2e7b"
 """The secret every test hunts for."""
 
 
-@pytest.fixture(params=["sync", "async"])
-def driver(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-def run(driver: str, config: Any, request: Any, on_progress: Any = None) -> Any:
+def run(driver: Driver, config: Any, request: Any, on_progress: Any = None) -> Any:
     """One generate_video call through the public API, sync or async."""
-    if driver == "sync":
-        return generate_video(config, request, on_progress)
-    return asyncio.run(generate_video_async(config, request, on_progress))
+    return generate(driver, "video", config, request, on_progress)
 
 
 def echo_config(server: EchoServer, **overrides: Any) -> VideoGenerationConfig:
-    values: dict[str, Any] = {
-        "provider": "echo",
-        "api_key": KEY,
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 10,
-    }
-    return VideoGenerationConfig(**{**values, **overrides})
+    return config_for(server, "echo", "video", **{"api_key": KEY, **overrides})
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ import pytest
 
 from tarash.tarash_gateway import (
     generate_image,
-    generate_video,
-    generate_video_async,
     load_plugins,
     register_provider,
 )
@@ -23,19 +21,13 @@ from tarash.tarash_gateway.models import (
     VideoGenerationResponse,
     VideoGenerationUpdate,
 )
+from tarash.tarash_gateway.testing import generate
 
 KEY = "sk-echo-key-123456"
 
 
-@pytest.fixture(params=["sync", "async"])
-def driver(request):
-    return request.param
-
-
 def run(driver, config, request, on_progress=None):
-    if driver == "sync":
-        return generate_video(config, request, on_progress)
-    return asyncio.run(generate_video_async(config, request, on_progress))
+    return generate(driver, "video", config, request, on_progress)
 
 
 def echo_config(server, **overrides):

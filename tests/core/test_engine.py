@@ -31,30 +31,17 @@ from tarash.tarash_gateway.providers.field_mappers import (
     constant_field_mapper,
     passthrough_field_mapper,
 )
+from tarash.tarash_gateway.testing import config_for, generate
 
 KEY = "sk-echo-key-123456"
 
 
 def run(driver, config, request, on_progress=None):
-    if driver == "sync":
-        return generate_video(config, request, on_progress)
-    return asyncio.run(generate_video_async(config, request, on_progress))
-
-
-@pytest.fixture(params=["sync", "async"])
-def driver(request):
-    return request.param
+    return generate(driver, "video", config, request, on_progress)
 
 
 def echo_config(server, **overrides):
-    values = {
-        "provider": "echo",
-        "api_key": KEY,
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 10,
-    }
-    return VideoGenerationConfig(**{**values, **overrides})
+    return config_for(server, "echo", "video", **{"api_key": KEY, **overrides})
 
 
 def test_submit_poll_result_and_progress(echo_server, driver):

@@ -37,25 +37,14 @@ from tarash.tarash_gateway.models import (
     VideoGenerationResponse,
     VideoGenerationUpdate,
 )
+from tarash.tarash_gateway.testing import config_for
 
 KEY = "sk-echo-key-123456"
 REQUEST = VideoGenerationRequest(prompt="fox", duration_seconds=4)
 
 
-@pytest.fixture(params=["sync", "async"])
-def driver(request):
-    return request.param
-
-
 def echo_config(server, **overrides):
-    values = {
-        "provider": "echo",
-        "api_key": KEY,
-        "base_url": server.url,
-        "poll_interval": 0.01,
-        "timeout": 10,
-    }
-    return VideoGenerationConfig(**{**values, **overrides})
+    return config_for(server, "echo", "video", **{"api_key": KEY, **overrides})
 
 
 def submit(driver, config, request=REQUEST):

@@ -88,7 +88,6 @@ def _config(server: SlowImages) -> ImageGenerationConfig:
     return ImageGenerationConfig(provider="fanout", model="m", api_key="k", base_url=server.url)
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_requests_go_out_side_by_side(server: SlowImages, driver: str) -> None:
     request = ImageGenerationRequest(prompt="p", n=4)
 
@@ -112,7 +111,6 @@ def test_requests_go_out_side_by_side(server: SlowImages, driver: str) -> None:
     assert elapsed < 3 * DELAY, f"4 requests of {DELAY}s took {elapsed:.2f}s: not concurrent"
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_a_transport_failure_is_handed_to_the_flow_in_place(
     server: SlowImages, driver: str
 ) -> None:

@@ -50,7 +50,6 @@ def _resumable(body: bytes, drop_after: int, honour_range: bool):
     return server
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_a_broken_download_resumes_with_range(tmp_path, driver):
     body = bytes(range(256)) * 40  # 10240 bytes, sent in 1000-byte chunks
     with _resumable(body, drop_after=3, honour_range=True) as server:

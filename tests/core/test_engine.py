@@ -299,7 +299,6 @@ def test_secrets_never_reach_logs_or_errors(echo_server, driver, caplog):
     assert KEY not in caplog.text
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_connections_are_pooled_and_reused(echo_server, driver):
     async def five_async():
         for _ in range(5):

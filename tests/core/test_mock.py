@@ -124,7 +124,6 @@ def test_fixed_response_and_output_video():
     assert generate_video(config, VideoGenerationRequest(prompt="p")).video == "https://x/y.mp4"
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_simulated_polling_reports_progress(driver):
     polling = MockPollingConfig(
         status_sequence=["queued", "processing", "processing", "completed"],

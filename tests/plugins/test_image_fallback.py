@@ -51,7 +51,6 @@ def chain(
     )
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_stability_then_xai_then_fal(fakes, driver: str) -> None:
     stability, xai, fal = fakes
     stability.inject(

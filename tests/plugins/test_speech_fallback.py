@@ -66,7 +66,6 @@ REQUEST = TTSRequest(
 )
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_quota_then_busy_then_fal_speaks(fakes: Any, driver: str) -> None:
     eleven, cartesia, fal = fakes
     cartesia.busy = True  # 429 concurrency_limited

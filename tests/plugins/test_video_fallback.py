@@ -58,7 +58,6 @@ def chain(fal: Any, runway: Any, replicate: Any) -> VideoGenerationConfig:
     )
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_fal_fails_runway_fails_replicate_delivers(fakes: Any, driver: str) -> None:
     fal, runway, replicate = fakes
     fal.failing_models.add(FAL_MODEL)

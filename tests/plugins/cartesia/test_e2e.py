@@ -268,7 +268,6 @@ async def test_429_without_retry_after_is_retryable_not_resubmitted(
     assert server.count("POST", TTS_PATH) == 1
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_5xx_is_retryable_and_never_resubmitted(server: FakeCartesiaServer, driver: str) -> None:
     body = {"error_code": None, "title": "Internal error", "message": "oops", "request_id": "r"}
     server.inject("POST", STS_PATH, status=500, json_body=body)
@@ -300,7 +299,6 @@ def test_empty_audio_is_a_failed_generation(server: FakeCartesiaServer) -> None:
     assert is_retryable_error(caught.value)
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_timeout_abandons_the_call_without_resubmitting(
     server: FakeCartesiaServer, driver: str
 ) -> None:

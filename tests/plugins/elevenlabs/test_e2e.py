@@ -332,7 +332,6 @@ async def test_429_without_retry_after_is_not_resubmitted(server: FakeElevenLabs
     assert server.count("POST", TTS_PATH) == 1
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_5xx_is_retryable_and_never_resubmitted(server: FakeElevenLabsServer, driver: str) -> None:
 
     body = {"detail": {"status": "something_went_wrong", "message": "You are not charged."}}
@@ -378,7 +377,6 @@ def test_empty_audio_is_a_failed_generation(server: FakeElevenLabsServer) -> Non
     assert is_retryable_error(caught.value)
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_timeout_abandons_the_call_without_resubmitting(
     server: FakeElevenLabsServer, driver: str
 ) -> None:

@@ -283,7 +283,6 @@ def test_submit_5xx_is_retryable_and_not_resubmitted(fal_server: FakeFalServer) 
     assert is_retryable_error(caught.value) and fal_server.submits == 0
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_timeout_cancels_the_fal_job(driver: str) -> None:
     with FakeFalServer(polls=1000) as server:
         slow = config(server, timeout=0.3)

@@ -45,7 +45,6 @@ OPERATION = rf"/v1beta/models/{FAST}/operations/[^/]+"
 DOWNLOAD = r"/v1beta/files/[^/]+:download"
 VERTEX_PREFIX = "/v1/projects/p1/locations/us-central1/publishers/google/models"
 VERTEX = {"project": "p1", "region": "us-central1"}
-DRIVERS = pytest.mark.parametrize("driver", ["sync", "async"])
 
 
 def video_config(server: FakeGoogleServer, **kwargs: Any) -> VideoGenerationConfig:
@@ -68,7 +67,6 @@ def video_bytes(response: Any) -> bytes:
 
 
 # ---------------------------------------------------------------- Veo on the Gemini API
-@DRIVERS
 def test_text_to_video_with_progress(server: FakeGoogleServer, driver: str, tmp_path: Path) -> None:
     updates: list[Any] = []
     request = VideoGenerationRequest(prompt="a fox", duration_seconds=6, aspect_ratio="9:16")
@@ -116,7 +114,6 @@ def test_image_to_video_fetches_url_frames_without_the_key(server: FakeGoogleSer
     assert video_bytes(response) == MP4
 
 
-@DRIVERS
 def test_reference_images(server: FakeGoogleServer, driver: str) -> None:
     request = VideoGenerationRequest(
         prompt="this character walks",
@@ -277,7 +274,6 @@ def test_key_from_either_environment_variable(
 
 
 # ---------------------------------------------------------------- Gemini images
-@DRIVERS
 def test_image_generation_with_usage(server: FakeGoogleServer, driver: str) -> None:
     request = ImageGenerationRequest(
         prompt="a red fox",
@@ -329,7 +325,6 @@ def test_blocked_images_are_moderation(server: FakeGoogleServer, prompt: str, ne
 GENERATE = r"/v1beta/models/gemini-3.1-flash-image:generateContent"
 
 
-@DRIVERS
 def test_n_images_are_n_concurrent_calls(server: FakeGoogleServer, driver: str) -> None:
     response = generate(
         driver, "image", image_config(server), ImageGenerationRequest(prompt="x", n=3)
@@ -395,7 +390,6 @@ def test_image_without_image_parts_is_generation_failed(server: FakeGoogleServer
 
 
 # ---------------------------------------------------------------- Vertex AI
-@DRIVERS
 def test_vertex_video_with_a_token(server: FakeGoogleServer, driver: str) -> None:
     request = VideoGenerationRequest(prompt="a fox", seed=5, generate_audio=True)
     response = generate(driver, "video", vertex_config(server), request)
@@ -490,7 +484,6 @@ def _service_account(server: FakeGoogleServer, path: Path) -> Path:
     return path
 
 
-@DRIVERS
 def test_vertex_adc_service_account_signed_locally(
     server: FakeGoogleServer, driver: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -66,11 +66,7 @@ def video_config(server: FakeOpenAIServer, **kwargs: Any) -> VideoGenerationConf
     return config_for(server, "openai", "video", base_path="/v1", **values)
 
 
-DRIVERS = pytest.mark.parametrize("driver", ["sync", "async"])
-
-
 # ---------------------------------------------------------------- images
-@DRIVERS
 def test_gpt_image_generation(server: FakeOpenAIServer, driver: str) -> None:
     request = ImageGenerationRequest(prompt="a red fox", size="1024x1024", quality="hd", n=2)
     response = generate(driver, "image", image_config(server), request)
@@ -112,7 +108,6 @@ def test_output_format_sets_content_type(server: FakeOpenAIServer) -> None:
     assert server.last("POST", r"/v1/images/generations").json()["output_compression"] == 70
 
 
-@DRIVERS
 def test_gpt_image_edit_is_multipart(server: FakeOpenAIServer, driver: str) -> None:
     request = ImageGenerationRequest(
         prompt="put them together",
@@ -222,7 +217,6 @@ def test_rate_limit_with_retry_after_ms_is_honoured(server: FakeOpenAIServer) ->
 
 
 # ---------------------------------------------------------------- speech
-@DRIVERS
 def test_speech(server: FakeOpenAIServer, driver: str) -> None:
     request = TTSRequest(text="Hello", voice_id="coral", instructions="Cheerful.", speed=1.1)
     response = generate(driver, "tts", tts_config(server), request)
@@ -251,7 +245,6 @@ def test_speech_moderation(server: FakeOpenAIServer) -> None:
 
 
 # ---------------------------------------------------------------- video
-@DRIVERS
 def test_text_to_video_with_progress(server: FakeOpenAIServer, driver: str) -> None:
     updates: list[Any] = []
     request = VideoGenerationRequest(prompt="a cat", duration_seconds=8, resolution="720p")
@@ -277,7 +270,6 @@ def test_text_to_video_with_progress(server: FakeOpenAIServer, driver: str) -> N
     assert server.count("POST", CREATE) == 1 and server.count("GET", CONTENT) == 1
 
 
-@DRIVERS
 def test_async_progress_callback(server: FakeOpenAIServer, driver: str) -> None:
     seen: list[str] = []
 
@@ -485,7 +477,6 @@ def test_azure_deployments_image_and_speech(server: FakeOpenAIServer) -> None:
     assert server.count("POST", r"/openai/deployments/tts/audio/speech") == 1
 
 
-@DRIVERS
 def test_azure_video_classic_and_v1(server: FakeOpenAIServer, driver: str) -> None:
     classic = azure(server, "video", model="sora-2", api_version="preview")
     generate(driver, "video", classic, VideoGenerationRequest(prompt="p", duration_seconds=12))

@@ -167,7 +167,6 @@ async def test_busy_429_is_retryable_and_not_resubmitted(server: FakeSarvamServe
     assert server.count("POST", PATH) == 1
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_5xx_is_retryable_and_never_resubmitted(server: FakeSarvamServer, driver: str) -> None:
     body = {"error": {"message": "boom", "code": "internal_server_error"}}
     server.inject("POST", PATH, status=500, json_body=body)
@@ -199,7 +198,6 @@ def test_malformed_answers(server: FakeSarvamServer, answer: Any, problem: str) 
         generate_tts(config(server), namaste())
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_timeout_abandons_the_call(server: FakeSarvamServer, driver: str) -> None:
     server.inject("POST", PATH, status=200, json_body={"audios": ["AAAA"]}, delay=0.6)
     slow = config(server, timeout=0.2)

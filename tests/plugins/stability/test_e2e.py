@@ -31,7 +31,6 @@ ULTRA = r"/v2beta/stable-image/generate/ultra"
 SD3 = r"/v2beta/stable-image/generate/sd3"
 CREATIVE = r"/v2beta/stable-image/upscale/creative"
 RESULTS = r"/v2beta/results/[0-9a-f]+"
-DRIVERS = pytest.mark.parametrize("driver", ["sync", "async"])
 
 
 @pytest.fixture
@@ -50,7 +49,6 @@ def decoded(response: Any) -> list[bytes]:
 
 
 # ---------------------------------------------------------------- generation
-@DRIVERS
 def test_core_text_to_image(server: FakeStabilityServer, driver: str) -> None:
     request = ImageGenerationRequest(
         prompt="a red fox", aspect_ratio="16:9", seed=7, style="anime", negative_prompt="snow"
@@ -75,7 +73,6 @@ def test_core_text_to_image(server: FakeStabilityServer, driver: str) -> None:
     assert response.usage is None  # Stability reports no cost in its answers
 
 
-@DRIVERS
 def test_sd35_image_to_image_uploads_a_url_image(server: FakeStabilityServer, driver: str) -> None:
     url = server.serve_media("photo.png", PNG, "image/png")
     request = ImageGenerationRequest(
@@ -115,7 +112,6 @@ def test_inpaint_uploads_image_and_mask(server: FakeStabilityServer, tmp_path: A
     assert response.save(tmp_path / "door").suffix == ".webp"
 
 
-@DRIVERS
 def test_n_images_are_n_concurrent_calls(server: FakeStabilityServer, driver: str) -> None:
     server.delay = 0.4
     started = time.perf_counter()
@@ -130,7 +126,6 @@ def test_n_images_are_n_concurrent_calls(server: FakeStabilityServer, driver: st
     assert elapsed < 2 * 0.4 + 0.6, f"3 calls of 0.4 s took {elapsed:.2f} s"
 
 
-@DRIVERS
 def test_creative_upscale_is_polled_at_results(server: FakeStabilityServer, driver: str) -> None:
     updates: list[str] = []
     request = ImageGenerationRequest(
@@ -154,7 +149,6 @@ def test_creative_upscale_is_polled_at_results(server: FakeStabilityServer, driv
 
 
 # ---------------------------------------------------------------- moderation and errors
-@DRIVERS
 def test_content_filtered_is_moderation_never_an_image(
     server: FakeStabilityServer, driver: str
 ) -> None:
@@ -214,7 +208,6 @@ def test_402_moves_the_chain_on(server: FakeStabilityServer) -> None:
     assert server.count("POST", CORE) == 1
 
 
-@DRIVERS
 def test_429_with_retry_after_is_waited_out(server: FakeStabilityServer, driver: str) -> None:
     server.inject(
         "POST",
@@ -288,7 +281,6 @@ def test_filtered_images_of_a_batch_are_a_recorded_shortfall(server: FakeStabili
     assert "ContentModerationError" in shortfall.why
 
 
-@DRIVERS
 def test_5xx_at_submit_is_retryable_and_not_resubmitted(
     server: FakeStabilityServer, driver: str
 ) -> None:
@@ -343,7 +335,6 @@ def test_expired_result_is_an_error(server: FakeStabilityServer) -> None:
     assert caught.value.status_code == 404 and caught.value.request_id in server.jobs
 
 
-@DRIVERS
 def test_timeout_while_polling(server: FakeStabilityServer, driver: str) -> None:
     server.polls = 10_000
     request = ImageGenerationRequest(prompt="p", image_list=[{"image": PNG, "type": "reference"}])

@@ -41,7 +41,6 @@ IMAGES = r"/v1/images/generations"
 EDITS = r"/v1/images/edits"
 CREATE = r"/v1/videos/generations"
 STATUS = r"/v1/videos/[0-9a-f-]{36}"
-DRIVERS = pytest.mark.parametrize("driver", ["sync", "async"])
 
 
 @pytest.fixture
@@ -60,7 +59,6 @@ def video_config(server: FakeXAIServer, **kwargs: Any) -> VideoGenerationConfig:
 
 
 # ---------------------------------------------------------------- images
-@DRIVERS
 def test_images_with_cost(server: FakeXAIServer, driver: str, tmp_path: Any) -> None:
     request = ImageGenerationRequest(prompt="a red fox", n=2, aspect_ratio="16:9")
     response = generate(driver, "image", image_config(server), request)
@@ -93,7 +91,6 @@ def test_base64_images(server: FakeXAIServer) -> None:
     assert response.usage.cost == Decimal("0.07")
 
 
-@DRIVERS
 def test_edits_send_images_as_data_uris(server: FakeXAIServer, driver: str) -> None:
     url = server.serve_media("in.png", PNG, "image/png")
     request = ImageGenerationRequest(
@@ -149,7 +146,6 @@ def test_out_of_credits_moves_the_chain_on(server: FakeXAIServer) -> None:
     assert response.provider == "mock" and server.count("POST", IMAGES) == 1
 
 
-@DRIVERS
 def test_image_submit_faults(server: FakeXAIServer, driver: str) -> None:
     server.inject("POST", IMAGES, status=503, json_body={"code": "Unavailable", "error": "busy"})
     with pytest.raises(HTTPError) as caught:
@@ -171,7 +167,6 @@ def test_malformed_image_answers(server: FakeXAIServer) -> None:
 
 
 # ---------------------------------------------------------------- video
-@DRIVERS
 def test_text_to_video_is_polled_and_costed(server: FakeXAIServer, driver: str) -> None:
     updates: list[Any] = []
     request = VideoGenerationRequest(
@@ -202,7 +197,6 @@ def test_text_to_video_is_polled_and_costed(server: FakeXAIServer, driver: str) 
     assert updates[-1].status == "completed"
 
 
-@DRIVERS
 def test_video_edit_and_extension_endpoints(server: FakeXAIServer, driver: str) -> None:
     clip = server.serve_media("clip.mp4", _mock_media.sample("sample.mp4"), "video/mp4")
     edited = generate(
@@ -256,7 +250,6 @@ def test_poll_faults_are_retried_without_resubmitting(server: FakeXAIServer) -> 
     assert response.video and server.count("POST", CREATE) == 1
 
 
-@DRIVERS
 def test_video_timeout(server: FakeXAIServer, driver: str) -> None:
     server.polls = 10_000
     with pytest.raises(TimeoutError):

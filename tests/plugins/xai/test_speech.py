@@ -101,7 +101,6 @@ def test_refusals(request_: TTSRequest, needle: str) -> None:
         payload(request_)
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
 def test_speech_end_to_end(server: FakeXAIServer, driver: str) -> None:
     request = TTSRequest(
         text="Hello there",

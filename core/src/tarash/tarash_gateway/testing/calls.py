@@ -39,6 +39,7 @@ def config_for(
     server: FakeServer,
     provider: str,
     modality: Literal["video"],
+    /,
     *,
     base_path: str = "",
     **overrides: Any,
@@ -50,6 +51,7 @@ def config_for(
     server: FakeServer,
     provider: str,
     modality: Literal["image"],
+    /,
     *,
     base_path: str = "",
     **overrides: Any,
@@ -61,6 +63,7 @@ def config_for(
     server: FakeServer,
     provider: str,
     modality: Literal["tts", "sts"],
+    /,
     *,
     base_path: str = "",
     **overrides: Any,
@@ -72,6 +75,7 @@ def config_for(
     server: FakeServer,
     provider: str,
     modality: Modality,
+    /,
     *,
     base_path: str = "",
     **overrides: Any,
@@ -82,6 +86,7 @@ def config_for(
     server: FakeServer,
     provider: str,
     modality: Modality,
+    /,
     *,
     base_path: str = "",
     **overrides: Any,
@@ -91,7 +96,8 @@ def config_for(
     ``base_url`` is ``server.url + base_path`` (``base_path="/v1"`` for an API whose
     official base URL ends in a version); :data:`FAST_POLLING` comes next, then
     ``overrides`` (``model``, ``api_key``, ``timeout``, ``provider_config``, ... —
-    any field of the modality's config type, which validates them as usual).
+    any field of the modality's config type, which validates them as usual; a
+    ``provider`` or ``base_url`` among them wins too).
     """
     values: dict[str, Any] = {
         "provider": provider,

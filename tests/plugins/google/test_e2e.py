@@ -336,7 +336,6 @@ def test_n_images_are_n_concurrent_calls(server: FakeGoogleServer, driver: str) 
     assert len(response.raw_response["responses"]) == 3
 
 
-@DRIVERS
 def test_n_images_partly_failed_returns_the_paid_images(
     server: FakeGoogleServer, driver: str
 ) -> None:
@@ -344,8 +343,7 @@ def test_n_images_partly_failed_returns_the_paid_images(
         "POST", GENERATE, status=503, json_body={"error": {"code": 503, "status": "UNAVAILABLE"}}
     )
     cfg = image_config(server, fallback_configs=[ImageGenerationConfig(provider="mock")])
-    function = generate_image if driver == "sync" else generate_image_async
-    response = run(driver, function, cfg, ImageGenerationRequest(prompt="x", n=3))
+    response = generate(driver, "image", cfg, ImageGenerationRequest(prompt="x", n=3))
     assert response.provider == "google" and len(response.images) == 2
     assert server.count("POST", GENERATE) == 3, "nothing is re-sent once images were paid for"
     metadata = response.execution_metadata

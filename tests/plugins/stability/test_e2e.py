@@ -233,14 +233,13 @@ def test_a_refused_call_of_a_paid_batch_is_resent_alone(server: FakeStabilitySer
     assert server.count("POST", CORE) == 4  # three, then the refused one again
 
 
-@DRIVERS
 def test_a_batch_that_loses_a_call_returns_the_paid_images(
     server: FakeStabilityServer, driver: str
 ) -> None:
     """A dropped call may have been charged: the 2 images made are returned, nothing re-bought."""
     server.inject("POST", CORE, drop=True)  # may have generated: never re-sent
     cfg = config(server, fallback_configs=[ImageGenerationConfig(provider="mock")])
-    response = run(driver, cfg, ImageGenerationRequest(prompt="p", n=3))
+    response = generate(driver, "image", cfg, ImageGenerationRequest(prompt="p", n=3))
     assert response.provider == "stability" and len(response.images) == 2
     assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in response.images)
     assert server.count("POST", CORE) == 3

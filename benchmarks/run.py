@@ -106,12 +106,19 @@ def bench_scale(jobs: int, repeats: int) -> dict[str, Any]:
 
 
 def bench_rate(jobs: int, rate: int) -> dict[str, Any]:
-    """tarash against a fake enforcing ``rate`` requests/s: without, then with the cap."""
+    """tarash against a fake enforcing ``rate`` requests/s: without, then with the cap.
+
+    Jobs get a timeout sized to the rate (at least 4 requests per job must fit), so
+    that what is measured is the 429s, not jobs timing out by construction."""
+    timeout = str(max(120, round(4 * jobs / rate * 1.5)))
     with h11_server(*JOB_TIME, "--rate", str(rate)) as url:
         return {
             "server_rate": rate,
-            "uncapped": scenario("tarash-async", url, jobs, INTERVAL),
-            "capped": scenario("tarash-async", url, jobs, INTERVAL, "--rate-limit", str(rate)),
+            "timeout": float(timeout),
+            "uncapped": scenario("tarash-async", url, jobs, INTERVAL, "--timeout", timeout),
+            "capped": scenario(
+                "tarash-async", url, jobs, INTERVAL, "--rate-limit", str(rate), "--timeout", timeout
+            ),
         }
 
 

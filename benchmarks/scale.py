@@ -89,7 +89,7 @@ class Both:
 
 
 async def _run_async(
-    client: str, url: str, jobs: int, interval: float, bound: int, rate: float
+    client: str, url: str, jobs: int, interval: float, bound: int, rate: float, timeout: float = 120
 ) -> list[Any]:
     if client.startswith("tarash-async"):
         if client == "tarash-async-fixed":
@@ -99,7 +99,7 @@ async def _run_async(
                 return interval if hint is None else hint
 
             _engine.poll_wait = fixed  # type: ignore[attr-defined]
-        config = tarash_config(url, interval)
+        config = tarash_config(url, interval, timeout)
         await tarash_async(config, "warm-up")
         tasks = [_done(tarash_async(config, f"job-{i}")) for i in range(jobs)]
         return await asyncio.gather(*tasks, return_exceptions=True)
@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.5)
     parser.add_argument("--bound", type=int, default=10)
     parser.add_argument("--rate-limit", type=float, default=0.0)
+    parser.add_argument("--timeout", type=float, default=120.0, help="tarash's per-job timeout")
     args = parser.parse_args()
     rate_cap = "off"
     if args.rate_limit and args.client.startswith("tarash"):
@@ -163,7 +164,13 @@ def main() -> None:
         else:
             results = asyncio.run(
                 _run_async(
-                    args.client, args.url, args.jobs, args.interval, args.bound, args.rate_limit
+                    args.client,
+                    args.url,
+                    args.jobs,
+                    args.interval,
+                    args.bound,
+                    args.rate_limit,
+                    args.timeout,
                 )
             )
     wall = time.perf_counter() - started

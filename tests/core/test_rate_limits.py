@@ -101,7 +101,8 @@ def test_polls_start_short_and_space_out_toward_the_interval() -> None:
     gaps = [b - a for a, b in zip(polls, polls[1:], strict=False)]
     assert len(gaps) == 5
     assert gaps[0] < 0.5  # a fast job is seen fast
-    assert gaps[-1] > gaps[0] and max(gaps) <= 1.1  # spacing grows, never past the interval
+    # spacing grows, never past the interval (+10% jitter; scheduling adds a little)
+    assert gaps[-1] > gaps[0] and max(gaps) <= 1.2
 
 
 def test_polls_skip_the_short_waits_while_the_provider_is_backlogged() -> None:

@@ -95,7 +95,9 @@ async def _run_async(
         if client == "tarash-async-fixed":
             from tarash.tarash_gateway import _engine
 
-            def fixed(polls: int, interval: float, hint: float | None, *_: object) -> float:
+            def fixed(
+                polls: int, interval: float, hint: float | None, *_: object, **__: object
+            ) -> float:
                 return interval if hint is None else hint
 
             _engine.poll_wait = fixed  # type: ignore[attr-defined]

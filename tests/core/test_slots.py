@@ -112,8 +112,8 @@ def test_thousands_of_waiters_share_one_timer():
     asyncio.run(main())
 
 
-def test_requests_of_submitted_jobs_go_before_new_submits():
-    """Under overload a paid job's poll is not queued behind a thousand new submits."""
+def test_urgent_requests_go_before_queued_ones():
+    """A paid job's cancel is not queued behind a thousand new submits."""
     order: list[str] = []
 
     async def main() -> None:
@@ -127,13 +127,13 @@ def test_requests_of_submitted_jobs_go_before_new_submits():
 
         tasks = [asyncio.create_task(one(f"submit-{i}", False)) for i in range(3)]
         await asyncio.sleep(0.01)
-        tasks += [asyncio.create_task(one(f"poll-{i}", True)) for i in range(2)]
+        tasks += [asyncio.create_task(one(f"cancel-{i}", True)) for i in range(2)]
         await asyncio.sleep(0.01)
         slots.release()
         await asyncio.gather(*tasks)
 
     asyncio.run(main())
-    assert order == ["poll-0", "poll-1", "submit-0", "submit-1", "submit-2"]
+    assert order == ["cancel-0", "cancel-1", "submit-0", "submit-1", "submit-2"]
 
 
 def test_threads_get_the_same_order():
@@ -151,14 +151,14 @@ def test_threads_get_the_same_order():
     threads = [threading.Thread(target=one, args=("submit", False))]
     threads[0].start()
     time.sleep(0.05)
-    threads += [threading.Thread(target=one, args=(f"poll-{i}", True)) for i in range(2)]
+    threads += [threading.Thread(target=one, args=(f"cancel-{i}", True)) for i in range(2)]
     for thread in threads[1:]:
         thread.start()
     time.sleep(0.05)
     slots.release()
     for thread in threads:
         thread.join(5)
-    assert order[-1] == "submit" and sorted(order[:2]) == ["poll-0", "poll-1"]
+    assert order[-1] == "submit" and sorted(order[:2]) == ["cancel-0", "cancel-1"]
     assert slots.free == 1  # every slot came back
 
 

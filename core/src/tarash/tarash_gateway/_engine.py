@@ -464,7 +464,10 @@ def _drive_flow(link: Link, flow: Any, deadline: float, hook: str) -> Generator[
             # A submit creates a paid job: it finishes even when interrupted, so that
             # the job it created can be cancelled (see _flow.run_sync / run_async).
             answer: httpx.Response = yield Send(
-                item, link.provider, must_finish=hook == "tarash_submit"
+                item,
+                link.provider,
+                must_finish=hook == "tarash_submit",
+                urgent=hook == "tarash_cancel",  # a paid job's cancel waits for no queue
             )
         except httpx.HTTPError as exc:
             flow.close()

@@ -51,14 +51,22 @@ class Send:
 
     ``must_finish``: the request creates a paid job; an interruption waits until
     its answer is in (then the engine can cancel that job).
+    ``urgent``: the request cancels a paid job; it goes before queued requests.
     """
 
-    __slots__ = ("request", "provider", "must_finish")
+    __slots__ = ("request", "provider", "must_finish", "urgent")
 
-    def __init__(self, request: httpx.Request, provider: str, must_finish: bool = False) -> None:
+    def __init__(
+        self,
+        request: httpx.Request,
+        provider: str,
+        must_finish: bool = False,
+        urgent: bool = False,
+    ) -> None:
         self.request = request
         self.provider = provider
         self.must_finish = must_finish
+        self.urgent = urgent
 
 
 class Notify:
@@ -140,7 +148,7 @@ def _send_uninterrupted(effect: Send | SendAll) -> tuple[Any, BaseException | No
         return _perform_sync(effect), None
     if isinstance(effect, Send):
         # interruptible while it waits for the slot: nothing is sent yet
-        with _sync_slot(effect.request, effect.provider, effect.must_finish):
+        with _sync_slot(effect.request, effect.provider, urgent=False):
             return _holding_sigint(effect, previous, threading.Event())
     return _holding_sigint(effect, previous, threading.Event())
 
@@ -177,16 +185,16 @@ def _holding_sigint(
 class _sync_slot:  # noqa: N801 - used as a function: ``with _sync_slot(...)``
     """Hold one of ``provider``'s in-flight slots; give up at the request's deadline.
 
-    Requests that do not start a job go first, as in :class:`_async_slot`.
+    ``urgent`` requests (cancels of paid jobs) go first, as in :class:`_async_slot`.
     (A class, not ``@contextmanager``: it is on every request's path.)
     """
 
     __slots__ = ("limiter", "request", "urgent")
 
-    def __init__(self, request: httpx.Request, provider: str, starts_job: bool) -> None:
+    def __init__(self, request: httpx.Request, provider: str, urgent: bool) -> None:
         self.limiter = _transport.sync_limiter(provider)
         self.request = request
-        self.urgent = not starts_job
+        self.urgent = urgent
 
     def __enter__(self) -> None:
         deadline = self.request.extensions.get("tarash_deadline")
@@ -202,7 +210,7 @@ class _sync_slot:  # noqa: N801 - used as a function: ``with _sync_slot(...)``
 
 def _perform_sync(effect: Effect) -> Any:
     if isinstance(effect, Send):
-        with _sync_slot(effect.request, effect.provider, effect.must_finish):
+        with _sync_slot(effect.request, effect.provider, effect.urgent):
             return _transport.send_sync(effect.request, _streamed(effect.request))
     if isinstance(effect, SendAll):
         return _send_all_sync(effect)
@@ -230,7 +238,7 @@ def _send_all_sync(
 
     def one(request: httpx.Request) -> httpx.Response | httpx.HTTPError:
         try:
-            with _sync_slot(request, effect.provider, effect.must_finish):
+            with _sync_slot(request, effect.provider, urgent=False):
                 if abandon is not None and abandon.is_set():
                     return _not_sent(request)
                 return _transport.send_sync(request, _streamed(request))
@@ -316,7 +324,7 @@ async def _send_uncancelled(effect: Send | SendAll) -> tuple[Any, BaseException 
     submit went out never sends it (nor the requests of a SendAll still waiting).
     """
     if isinstance(effect, Send):
-        async with _async_slot(effect.request, effect.provider, starts_job=True):
+        async with _async_slot(effect.request, effect.provider, urgent=False):
             return await _finish_shielded(
                 _transport.send_async(effect.request, _streamed(effect.request)), None
             )
@@ -344,16 +352,16 @@ async def _finish_shielded(
 class _async_slot:  # noqa: N801 - used as a function: ``async with _async_slot(...)``
     """Hold one of ``provider``'s in-flight slots on this loop; give up at the deadline.
 
-    Requests that do not start a job (polls, results, cancels of submitted,
-    paid jobs) are served before new submits (see ``_slots``).
+    ``urgent`` requests (cancels of paid jobs) are served before queued ones
+    (see ``_slots``).
     """
 
     __slots__ = ("limiter", "request", "urgent")
 
-    def __init__(self, request: httpx.Request, provider: str, starts_job: bool) -> None:
+    def __init__(self, request: httpx.Request, provider: str, urgent: bool) -> None:
         self.limiter = _transport.async_limiter(provider)
         self.request = request
-        self.urgent = not starts_job
+        self.urgent = urgent
 
     async def __aenter__(self) -> None:
         try:
@@ -380,7 +388,7 @@ def _not_sent(request: httpx.Request) -> httpx.HTTPError:
 
 async def _perform_async(effect: Effect) -> Any:
     if isinstance(effect, Send):
-        async with _async_slot(effect.request, effect.provider, effect.must_finish):
+        async with _async_slot(effect.request, effect.provider, effect.urgent):
             return await _transport.send_async(effect.request, _streamed(effect.request))
     if isinstance(effect, SendAll):
         return await _send_all_async(effect)
@@ -492,7 +500,7 @@ async def _send_all_async(
 
     async def one(request: httpx.Request) -> httpx.Response | httpx.HTTPError:
         try:
-            async with _async_slot(request, effect.provider, effect.must_finish):
+            async with _async_slot(request, effect.provider, urgent=False):
                 if abandon is not None and abandon.is_set():
                     return _not_sent(request)
                 return await _transport.send_async(request, _streamed(request))

@@ -234,19 +234,29 @@ def _routed_by_environment() -> bool:
     return settings.proxy is None and bool(urllib.request.getproxies())
 
 
+def _new_pool(client_type: Any, transport_type: Any, transport: Any) -> tuple[Any, Any]:
+    """A client and the transport flows' requests go to, sync or async alike.
+
+    ``transport`` is the user's (tests); else tarash's pool, its reads cut at the
+    deadline. With proxies from the environment the transport is None: requests
+    go through the client, which picks the proxy per URL.
+    """
+    if transport is None and not _routed_by_environment():
+        transport = transport_type(limits=_limits(), proxy=settings.proxy)
+        _bound_by_deadline(transport)
+    client = client_type(transport=transport, limits=_limits(), **_client_options())
+    if transport is None:
+        _bound_by_deadline(client._transport)
+    return client, transport
+
+
 def _sync_pool_now() -> _SyncPool:
     global _sync_pool
     pool = _sync_pool
     if pool is None:
         with _lock:
             if _sync_pool is None:
-                transport = settings.transport
-                if transport is None and not _routed_by_environment():
-                    transport = httpx.HTTPTransport(limits=_limits(), proxy=settings.proxy)
-                    _bound_by_deadline(transport)
-                client = httpx.Client(transport=transport, limits=_limits(), **_client_options())  # type: ignore[arg-type]
-                if transport is None:
-                    _bound_by_deadline(client._transport)
+                client, transport = _new_pool(httpx.Client, httpx.HTTPTransport, settings.transport)
                 _sync_pool = _SyncPool(client, transport)
             pool = _sync_pool
     return pool
@@ -281,13 +291,9 @@ def _loop_state() -> _LoopState:
     loop = asyncio.get_running_loop()
     state = _loops.get(loop)
     if state is None:
-        transport = settings.async_transport
-        if transport is None and not _routed_by_environment():
-            transport = httpx.AsyncHTTPTransport(limits=_limits(), proxy=settings.proxy)
-            _bound_by_deadline(transport)
-        client = httpx.AsyncClient(transport=transport, limits=_limits(), **_client_options())  # type: ignore[arg-type]
-        if transport is None:
-            _bound_by_deadline(client._transport)
+        client, transport = _new_pool(
+            httpx.AsyncClient, httpx.AsyncHTTPTransport, settings.async_transport
+        )
         state = _LoopState(client=client, transport=transport)
         state.closer = _close_at_loop_shutdown(client)
         # Starting the async generator registers it with the loop; asyncio.run()'s

@@ -170,6 +170,9 @@ class Family:
         notes: Anything users should know.
         extra_fields: Provider-specific inputs the endpoint documents (via extra_params).
         selected_when: Words for when this endpoint is chosen, if a model has several.
+        model_field: The payload field that carries the model id (``"model"``,
+            ``"model_id"``), which the default ``map_fields`` puts first; None:
+            the body names no model (the URL does, or the endpoint has one).
     """
 
     name: str
@@ -181,6 +184,7 @@ class Family:
     notes: str = ""
     extra_fields: tuple[ExtraField, ...] = ()
     selected_when: str = ""
+    model_field: str | None = None
 
     @classmethod
     def tables(

@@ -188,8 +188,9 @@ class ProviderPlugin:
         Default (with a ``catalog``): the family's table with the user's
         ``register_provider_field_mapping`` overrides on top (by API field),
         applied to the request; standard fields the table does not read are
-        refused; ``extra_params`` are merged over the result, which then goes
-        through :meth:`finish_payload`; last, ``extra_params`` are checked against
+        refused; the model id goes first under the family's ``model_field``;
+        ``extra_params`` are merged over the result, which then goes through
+        :meth:`finish_payload`; last, ``extra_params`` are checked against
         the family's ``extra_fields`` (after the plugin's own, more specific checks).
         """
         from tarash.tarash_gateway._registry import user_field_mappers, user_mappings_applied
@@ -201,6 +202,8 @@ class ProviderPlugin:
         user_mappings_applied.set(True)  # inside the table: the core adds nothing on top
         payload = apply_field_mappers(mappers, request)
         refuse_unread_fields(mappers, request, modality)
+        if family.model_field is not None:
+            payload = {family.model_field: model, **payload}
         payload.update(request.extra_params)
         if _takes_model(type(self).finish_payload):
             payload = self.finish_payload(family, payload, request, config, model=model)
@@ -218,7 +221,10 @@ class ProviderPlugin:
         *,
         model: str = "",
     ) -> dict[str, Any]:
-        """Shape the mapped payload (add fixed fields, the model id, nest it); default: unchanged.
+        """Shape the mapped payload (provider-specific checks, nesting); default: unchanged.
+
+        What is data is done before: the table's fields, the model id (the
+        family's ``model_field``) and ``extra_params`` are already in ``payload``.
 
         ``model`` is the resolved model id (``config.model`` or the provider's
         default), which a family (a prefix, several ids) does not name. An

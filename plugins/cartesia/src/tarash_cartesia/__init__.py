@@ -114,7 +114,7 @@ class CartesiaProvider(ProviderPlugin):
         *,
         model: str = "",
     ) -> dict[str, Any]:
-        """Add the per-config voice and the model (tts: ``model_id``) (documented extras: the default map_fields checks them).
+        """Add the per-config voice; drop the extras read into ``output_format``.
 
         ``provider_config["voice_id"]`` replaces ``request.voice_id`` for this config
         only (voice ids differ between the providers of a chain).
@@ -126,7 +126,7 @@ class CartesiaProvider(ProviderPlugin):
                 body["voice"] = sts_voice(voice) if family.modality == "sts" else tts_voice(voice)
             except FieldValueError as exc:
                 raise ValidationError(f"provider_config['voice_id']: {exc}") from exc
-        return {"model_id": model, **body} if family.modality == "tts" else body
+        return body
 
 
 plugin = CartesiaProvider()

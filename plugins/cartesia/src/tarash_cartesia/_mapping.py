@@ -230,6 +230,7 @@ FAMILIES: list[Family] = [
         source=SOURCE,
         notes=model.notes,
         extra_fields=TTS_EXTRAS,
+        model_field="model_id",
     )
     for model in MODELS
 ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tarash.tarash_gateway.capabilities import Family
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import ProviderInfo, ProviderPlugin
@@ -70,18 +69,6 @@ class RunwayProvider(ProviderPlugin):
                 "a Runway task makes one video (accepted: 1)"
             )
         return super().map_fields(model, modality, request, config)
-
-    def finish_payload(
-        self,
-        family: Family,
-        payload: dict[str, Any],
-        request: GenerationRequest,
-        config: GenerationConfig,
-        *,
-        model: str = "",
-    ) -> dict[str, Any]:
-        """The task body names the model first (every endpoint takes ``model``)."""
-        return {"model": model, **payload}
 
 
 plugin = RunwayProvider()

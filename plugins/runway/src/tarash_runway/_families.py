@@ -8,6 +8,7 @@ model listed by several families (``gen4.5`` on ``/v1/text_to_video`` and
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from tarash.tarash_gateway.capabilities import Catalog, Family
@@ -280,76 +281,79 @@ _SEEDANCE_VIDEO = (
     (("seedance2",), SEEDANCE2_T2V, SEEDANCE2_I2V, SEEDANCE2_V2V),
     (("seedance2_fast", "seedance2_mini"), SEEDANCE2_720_T2V, SEEDANCE2_720_I2V, SEEDANCE2_720_V2V),
 )
+_task = partial(Family, model_field="model")
+"""A Runway family: every task body names its model (``model``)."""
+
 _SEEDANCE_NOTE = "duration 4-15 s (Runway's types say int; range from Seedance 2.0's own docs)"
 
 FAMILIES: tuple[Family, ...] = (
-    Family("Gen-4.5 text to video", "video", ("gen4.5",), GEN45_T2V, T2V, SDK,
+    _task("Gen-4.5 text to video", "video", ("gen4.5",), GEN45_T2V, T2V, SDK,
            "duration 2-10 s (5 when not given); ratio 1280:720 or 720:1280"),
-    Family("Gen-4.5 image to video", "video", ("gen4.5",), GEN45_I2V, I2V, SDK,
+    _task("Gen-4.5 image to video", "video", ("gen4.5",), GEN45_I2V, I2V, SDK,
            "first frame from image_list"),
-    Family("Gen-4 Turbo", "video", ("gen4_turbo",), GEN4_TURBO, I2V, SDK,
+    _task("Gen-4 Turbo", "video", ("gen4_turbo",), GEN4_TURBO, I2V, SDK,
            "image to video only: a first frame is required"),
-    Family("Veo 3.1 text to video", "video", ("veo3.1", "veo3.1_fast"), VEO31_T2V, T2V, SDK,
+    _task("Veo 3.1 text to video", "video", ("veo3.1", "veo3.1_fast"), VEO31_T2V, T2V, SDK,
            "duration 4, 6 or 8 s; 720p or 1080p, 16:9 or 9:16"),
-    Family("Veo 3.1 image to video", "video", ("veo3.1", "veo3.1_fast"), VEO31_I2V, I2V, SDK,
+    _task("Veo 3.1 image to video", "video", ("veo3.1", "veo3.1_fast"), VEO31_I2V, I2V, SDK,
            "first frame, optionally a last frame"),
-    Family("Veo 3 text to video", "video", ("veo3",), VEO3_T2V, T2V, SDK, "8 s only"),
-    Family("Veo 3 image to video", "video", ("veo3",), VEO3_I2V, I2V, SDK, "8 s only"),
+    _task("Veo 3 text to video", "video", ("veo3",), VEO3_T2V, T2V, SDK, "8 s only"),
+    _task("Veo 3 image to video", "video", ("veo3",), VEO3_I2V, I2V, SDK, "8 s only"),
     *(
         family
         for models, t2v, i2v, v2v in _SEEDANCE_VIDEO
         for family in (
-            Family("Seedance 2.0 text to video", "video", models, t2v, T2V, SDK, _SEEDANCE_NOTE),
-            Family("Seedance 2.0 image to video", "video", models, i2v, I2V, SDK,
+            _task("Seedance 2.0 text to video", "video", models, t2v, T2V, SDK, _SEEDANCE_NOTE),
+            _task("Seedance 2.0 image to video", "video", models, i2v, I2V, SDK,
                    "first/last keyframes, or up to 9 reference images (not both)"),
-            Family("Seedance 2.0 video to video", "video", models, v2v, V2V, SDK, _SEEDANCE_NOTE),
+            _task("Seedance 2.0 video to video", "video", models, v2v, V2V, SDK, _SEEDANCE_NOTE),
         )
     ),
-    Family("HappyHorse 1.0 text to video", "video", ("happyhorse_1_0",), HAPPYHORSE_T2V, T2V, SDK),
-    Family("HappyHorse 1.0 image to video", "video", ("happyhorse_1_0",), HAPPYHORSE_I2V, I2V,
+    _task("HappyHorse 1.0 text to video", "video", ("happyhorse_1_0",), HAPPYHORSE_T2V, T2V, SDK),
+    _task("HappyHorse 1.0 image to video", "video", ("happyhorse_1_0",), HAPPYHORSE_I2V, I2V,
            SDK, "resolution 720p or 1080p; the aspect ratio follows the image"),
-    Family("Gemini Omni Flash text to video", "video", ("gemini_omni_flash",), OMNI_FLASH_T2V,
+    _task("Gemini Omni Flash text to video", "video", ("gemini_omni_flash",), OMNI_FLASH_T2V,
            T2V, SDK, "duration 3-10 s"),
-    Family("Gemini Omni Flash image to video", "video", ("gemini_omni_flash",), OMNI_FLASH_I2V,
+    _task("Gemini Omni Flash image to video", "video", ("gemini_omni_flash",), OMNI_FLASH_I2V,
            I2V, SDK, "first frame only"),
-    Family("Gemini Omni Flash video edit", "video", ("gemini_omni_flash",), OMNI_FLASH_V2V, V2V,
+    _task("Gemini Omni Flash video edit", "video", ("gemini_omni_flash",), OMNI_FLASH_V2V, V2V,
            SDK, "image_list as references"),
-    Family("Aleph 2 video to video", "video", ("aleph2",), ALEPH2, V2V, SDK,
+    _task("Aleph 2 video to video", "video", ("aleph2",), ALEPH2, V2V, SDK,
            "keyframes / targetAspectRatio through extra_params"),
-    Family("Gen-4 Image", "image", ("gen4_image",), GEN4_IMAGE, T2I, SDK,
+    _task("Gen-4 Image", "image", ("gen4_image",), GEN4_IMAGE, T2I, SDK,
            "up to 3 reference images (tag them through extra_params referenceImages)"),
-    Family("Gen-4 Image Turbo", "image", ("gen4_image_turbo",), GEN4_IMAGE_TURBO, T2I, SDK,
+    _task("Gen-4 Image Turbo", "image", ("gen4_image_turbo",), GEN4_IMAGE_TURBO, T2I, SDK,
            "1 to 3 reference images required"),
-    Family("GPT Image 2", "image", ("gpt_image_2",), GPT_IMAGE_2, T2I, SDK,
+    _task("GPT Image 2", "image", ("gpt_image_2",), GPT_IMAGE_2, T2I, SDK,
            "aspect_ratio 'auto' lets the model choose"),
-    Family("Gemini Image 3 Pro", "image", ("gemini_image3_pro",), GEMINI_IMAGE_3, T2I, SDK,
+    _task("Gemini Image 3 Pro", "image", ("gemini_image3_pro",), GEMINI_IMAGE_3, T2I, SDK,
            "n is 1 or 4"),
-    Family("Gemini Image 3.1 Flash", "image", ("gemini_image3.1_flash",),
+    _task("Gemini Image 3.1 Flash", "image", ("gemini_image3.1_flash",),
            {**GEMINI_IMAGE_3, "ratio": image_ratio(R_GEMINI_IMAGE_31_FLASH)}, T2I, SDK,
            "n is 1 or 4"),
-    Family("Gemini 2.5 Flash Image", "image", ("gemini_2.5_flash",), GEMINI_25_FLASH, T2I, SDK),
-    Family("Seedream 5 Pro", "image", ("seedream5_pro",), SEEDREAM5(R_SEEDREAM5_PRO), T2I, SDK,
+    _task("Gemini 2.5 Flash Image", "image", ("gemini_2.5_flash",), GEMINI_25_FLASH, T2I, SDK),
+    _task("Seedream 5 Pro", "image", ("seedream5_pro",), SEEDREAM5(R_SEEDREAM5_PRO), T2I, SDK,
            "ratio 'auto_1k'/'auto_2k' through extra_params"),
-    Family("Seedream 5 Lite", "image", ("seedream5_lite",), SEEDREAM5(R_SEEDREAM5_LITE), T2I,
+    _task("Seedream 5 Lite", "image", ("seedream5_lite",), SEEDREAM5(R_SEEDREAM5_LITE), T2I,
            SDK),
-    Family("ElevenLabs Multilingual v2 (text to speech)", "tts", ("eleven_multilingual_v2",),
+    _task("ElevenLabs Multilingual v2 (text to speech)", "tts", ("eleven_multilingual_v2",),
            ELEVEN_TTS, "/v1/text_to_speech", SDK, "voice_id is one of Runway's preset voices"),
-    Family("Seed Audio (text to speech)", "tts", ("seed_audio",), SEED_AUDIO_TTS,
+    _task("Seed Audio (text to speech)", "tts", ("seed_audio",), SEED_AUDIO_TTS,
            "/v1/text_to_speech", SDK,
            "voice_id: a URL / data URI of reference audio to clone (optional)"),
-    Family("ElevenLabs Multilingual STS v2", "sts", ("eleven_multilingual_sts_v2",), ELEVEN_STS,
+    _task("ElevenLabs Multilingual STS v2", "sts", ("eleven_multilingual_sts_v2",), ELEVEN_STS,
            "/v1/speech_to_speech", SDK, "voice_id is one of Runway's preset voices"),
 )  # fmt: skip
 
 GENERIC_VIDEO: tuple[Family, ...] = (
-    Family("Any other model: text to video", "video", (), GENERIC_T2V, T2V,
+    _task("Any other model: text to video", "video", (), GENERIC_T2V, T2V,
            notes="prompt, 16:9 / 9:16 / 1:1 / 4:3 / 3:4 / 21:9 at 720p, duration, seed"),
-    Family("Any other model: image to video", "video", (), GENERIC_I2V, I2V,
+    _task("Any other model: image to video", "video", (), GENERIC_I2V, I2V,
            selected_when="image_list has a first frame"),
-    Family("Any other model: video to video", "video", (), GENERIC_V2V, V2V,
+    _task("Any other model: video to video", "video", (), GENERIC_V2V, V2V,
            selected_when="video is given"),
 )  # fmt: skip
-GENERIC_IMAGE = Family("Any other model: text to image", "image", (), GENERIC_T2I, T2I)
+GENERIC_IMAGE = _task("Any other model: text to image", "image", (), GENERIC_T2I, T2I)
 
 CATALOG = Catalog(FAMILIES, generic={"video": GENERIC_VIDEO, "image": GENERIC_IMAGE})
 """Every family; unknown model ids use the generic tables of their modality (video: the

@@ -93,10 +93,9 @@ def request_error(
 def submit(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
     """Upload large inline media, create the task at the family's endpoint, return the Job."""
     family = select(ctx.model, ctx.modality, ctx.request)
-    body: dict[str, Any] = {"model": ctx.model, **payload}
     threshold = int(ctx.provider_config.get("upload_threshold_bytes", DEFAULT_UPLOAD_THRESHOLD))
     body = yield from upload_large_media(
-        body, threshold, lambda data, content_type: _upload(data, content_type, ctx)
+        payload, threshold, lambda data, content_type: _upload(data, content_type, ctx)
     )
     response = yield from send(
         httpx.Request("POST", ctx.url(family.endpoint), json=body, headers=headers(ctx))

@@ -88,13 +88,13 @@ class SarvamProvider(ProviderPlugin):
         *,
         model: str = "",
     ) -> dict[str, Any]:
-        """The body as Sarvam takes it: flat, only documented fields, with ``model``."""
-        documented = {extra.name for extra in family.extra_fields}
-        body: dict[str, Any] = {"model": model or family.models[0]}
+        """The body as Sarvam takes it: flat, only the model and documented fields."""
+        kept = {family.model_field, *family.fields, *(extra.name for extra in family.extra_fields)}
+        body: dict[str, Any] = {}
         for name, value in payload.items():
             if name in SPREAD:
                 body.update(value)
-            elif name in family.fields or name in documented:
+            elif name in kept:
                 body[name] = value
         return body
 

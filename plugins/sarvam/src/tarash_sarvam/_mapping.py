@@ -247,6 +247,7 @@ FAMILIES = [
         "and the text-to-speech how-to pages (checked 2026-11-28)",
         notes=model.notes,
         extra_fields=_extras(model),
+        model_field="model",
     )
     for model in MODELS
 ]

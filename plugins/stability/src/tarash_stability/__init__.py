@@ -83,7 +83,7 @@ class StabilityProvider(ProviderPlugin):
         *,
         model: str = "",
     ) -> dict[str, Any]:
-        """Add the model id (SD 3.5) and ``provider_config['output_format']``; check sides."""
+        """Add ``provider_config['output_format']``; check outpaint's sides."""
         assert isinstance(family, StabilityFamily)
         default_format = config.provider_config.get("output_format")
         if default_format is not None and "output_format" not in payload:
@@ -98,8 +98,6 @@ class StabilityProvider(ProviderPlugin):
                 f"{family.name} needs at least one of {', '.join(family.one_of)} "
                 "(extra_params, pixels from 0 to 2000)"
             )
-        if family.send_model:
-            payload = {"model": config.model or family.models[0], **payload}
         return payload
 
 

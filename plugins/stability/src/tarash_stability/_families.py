@@ -65,12 +65,10 @@ class StabilityFamily(Family):
     Attributes:
         asynchronous: The POST answers ``{id}``; the result is fetched from
             ``GET /v2beta/results/{id}``.
-        send_model: Send the model id as the ``model`` form field (SD 3.5).
         one_of: Form fields of which at least one must be set (outpaint's sides).
     """
 
     asynchronous: bool = False
-    send_model: bool = False
     one_of: tuple[str, ...] = ()
 
 
@@ -281,7 +279,7 @@ FAMILIES: tuple[StabilityFamily, ...] = (
         SD35_MODELS,
         _SD35,
         "/v2beta/stable-image/generate/sd3",
-        send_model=True,
+        model_field="model",
         notes="Text-to-image; the model id is sent as the model form field.",
         extra_fields=_SD35_EXTRAS,
         selected_when="no input image",
@@ -291,7 +289,7 @@ FAMILIES: tuple[StabilityFamily, ...] = (
         SD35_MODELS,
         {**_image_to_image(_SD35), "mode": constant_field_mapper("image-to-image")},
         "/v2beta/stable-image/generate/sd3",
-        send_model=True,
+        model_field="model",
         notes="mode=image-to-image; one input image and strength 0-1 (required).",
         extra_fields=_SD35_EXTRAS + extras(STRENGTH_EXTRA),
         selected_when="an input image in image_list",

@@ -84,10 +84,7 @@ class XAIProvider(ProviderPlugin):
         *,
         model: str = "",
     ) -> dict[str, Any]:
-        """Check what spans fields (edit inputs, aspect ratios, video modes); name the model.
-
-        The JSON body carries ``model`` (not for speech, whose endpoint has none).
-        """
+        """Check what spans fields (edit inputs, aspect ratios, video modes)."""
         if family.modality == "image":
             aspect = payload.get("aspect_ratio")
             if aspect is not None and aspect not in IMAGE_ASPECTS:
@@ -105,7 +102,7 @@ class XAIProvider(ProviderPlugin):
                 "image_list holds a first_frame and reference images; xAI takes one or the "
                 "other (image-to-video or reference-to-video), not both"
             )
-        return payload if family.modality == "tts" else {"model": model, **payload}
+        return payload
 
 
 plugin = XAIProvider()

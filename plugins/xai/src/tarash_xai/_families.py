@@ -217,6 +217,7 @@ def _images(name: str, models: tuple[str, ...], quality: bool, notes: str) -> tu
             notes,
             _IMAGE_EXTRAS,
             "no input image",
+            model_field="model",
         ),
         Family(
             f"{name} (edit)",
@@ -228,6 +229,7 @@ def _images(name: str, models: tuple[str, ...], quality: bool, notes: str) -> tu
             notes + " Edits: 1 to 3 input images; aspect_ratio only with 2 or more.",
             _IMAGE_EXTRAS,
             "input images in image_list",
+            model_field="model",
         ),
     )
 
@@ -246,6 +248,7 @@ def _videos(name: str, models: tuple[str, ...], resolutions: Sequence[str]) -> l
             "Text-, image- (first_frame) or reference-to-video (reference images); 1-15 s.",
             extras,
             "no input video",
+            model_field="model",
         ),
         Family(
             f"{name} (extension)",
@@ -257,6 +260,7 @@ def _videos(name: str, models: tuple[str, ...], resolutions: Sequence[str]) -> l
             "Continues the video from its last frame; duration is the length added (1-10 s).",
             (),
             "an input video and duration_seconds",
+            model_field="model",
         ),
         Family(
             f"{name} (edit)",
@@ -268,6 +272,7 @@ def _videos(name: str, models: tuple[str, ...], resolutions: Sequence[str]) -> l
             "Edits the video (xAI advises inputs up to about 8.7 s).",
             (),
             "an input video, no duration_seconds",
+            model_field="model",
         ),
     ]
 

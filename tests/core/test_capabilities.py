@@ -245,6 +245,54 @@ def test_a_finish_payload_without_the_model_keyword_still_works():
     assert plugin.map_fields("clip-2", "video", request, config) == {"input": {"prompt": "a fox"}}
 
 
+# ---------------------------------------------------------------- what is data, not finish_payload
+def test_model_field_puts_the_resolved_model_id_first_without_an_override():
+    from tarash.tarash_gateway.models import VideoGenerationConfig
+    from tarash.tarash_gateway.plugin import ProviderPlugin
+
+    table = {"prompt": passthrough_field_mapper("prompt", required=True)}
+    family = Family("Clips", "video", ("clip-",), table, model_field="model_id")
+
+    class Clips(ProviderPlugin):
+        name = "clips"
+        catalog = Catalog([family])
+
+    config = VideoGenerationConfig(provider="clips", model="clip-2", api_key="k")
+    payload = Clips().map_fields("clip-2", "video", VideoGenerationRequest(prompt="a fox"), config)
+    assert list(payload.items()) == [("model_id", "clip-2"), ("prompt", "a fox")]
+
+
+def test_config_fields_let_provider_config_replace_a_request_field_for_that_config():
+    from tarash.tarash_gateway.models import AudioGenerationConfig, TTSRequest
+    from tarash.tarash_gateway.plugin import ProviderPlugin
+
+    voices = Accepts(values=("ara", "rex"))
+    table = {
+        "text": passthrough_field_mapper("text", required=True),
+        "voice": FieldMapper("voice_id", lambda _r, v: v, accepts=voices),
+    }
+
+    class Voices(ProviderPlugin):
+        name = "voices"
+        catalog = Catalog([Family("Speech", "tts", ("speak",), table)])
+        config_fields = ("voice_id",)
+
+    def config(**provider_config):
+        return AudioGenerationConfig(
+            provider="voices", model="speak", api_key="k", provider_config=provider_config
+        )
+
+    request = TTSRequest(text="hi", voice_id="other-providers-voice")
+    assert Voices().map_fields("speak", "tts", request, config(voice_id="rex")) == {
+        "text": "hi",
+        "voice": "rex",
+    }
+    with pytest.raises(ValidationError, match="'nobody'.*'ara', 'rex'"):
+        Voices().map_fields("speak", "tts", request, config(voice_id="nobody"))
+    with pytest.raises(ValidationError, match="other-providers-voice"):  # not replaced: checked
+        Voices().map_fields("speak", "tts", request, config())
+
+
 # ---------------------------------------------------------------- no endpoint fits
 def _endpoints(models=("clip-",)):
     from tarash.tarash_gateway.providers.field_mappers import (

@@ -151,6 +151,10 @@ class ProviderPlugin:
 
     name: ClassVar[str]
     catalog: ClassVar[Catalog | None] = None
+    config_fields: ClassVar[tuple[str, ...]] = ()
+    """Request fields that a ``provider_config`` entry of the same name replaces for
+    this config (``("voice_id",)``: voice ids differ between the providers of a
+    chain); the default ``map_fields`` maps and checks the replaced value."""
     flows: PluginFlows | None = None  # not a ClassVar: mypy takes a module set in a class body
     """The module (or object) whose ``submit``/``poll``/``cancel``/``stream``/
     ``parse_webhook`` functions are this plugin's flows, set once on the class
@@ -185,7 +189,8 @@ class ProviderPlugin:
     ) -> dict[str, Any]:
         """The provider payload for ``request``; raise ValidationError for refused input.
 
-        Default (with a ``catalog``): the family's table with the user's
+        Default (with a ``catalog``): the request with the ``config_fields``
+        that ``provider_config`` sets replaced; the family's table with the user's
         ``register_provider_field_mapping`` overrides on top (by API field),
         applied to the request; standard fields the table does not read are
         refused; the model id goes first under the family's ``model_field``;
@@ -197,6 +202,13 @@ class ProviderPlugin:
         from tarash.tarash_gateway.capabilities import check_extra_params, refuse_unread_fields
         from tarash.tarash_gateway.providers.field_mappers import apply_field_mappers
 
+        replaced = {
+            name: config.provider_config[name]
+            for name in self.config_fields
+            if (config.provider_config or {}).get(name) is not None
+        }
+        if replaced:
+            request = request.model_copy(update=replaced)
         family = self.family(model, modality, request)
         mappers = {**family.fields, **(user_field_mappers(self.name, model) or {})}
         user_mappings_applied.set(True)  # inside the table: the core adds nothing on top

@@ -23,16 +23,9 @@ from tarash.tarash_gateway.capabilities import Family
 from tarash.tarash_gateway.exceptions import ValidationError
 from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
 from tarash.tarash_gateway.plugin import ModelFamily, ProviderInfo, ProviderPlugin
-from tarash.tarash_gateway.providers.field_mappers import FieldValueError
 from tarash_cartesia import _flows
 from tarash_cartesia._flows import API_VERSION
-from tarash_cartesia._mapping import (
-    CATALOG,
-    CONSUMED_EXTRAS,
-    FAMILIES,
-    sts_voice,
-    tts_voice,
-)
+from tarash_cartesia._mapping import CATALOG, CONSUMED_EXTRAS, FAMILIES
 from tarash_cartesia._models import MODELS, SUNSET, VOICE_CHANGER
 from tarash_cartesia._version import __version__
 
@@ -73,6 +66,7 @@ class CartesiaProvider(ProviderPlugin):
     name = PROVIDER
     catalog = CATALOG
     flows = _flows
+    config_fields = ("voice_id",)  # voice ids differ between the providers of a chain
 
     def info(self) -> ProviderInfo:
         """Describe the ``cartesia`` provider."""
@@ -114,19 +108,8 @@ class CartesiaProvider(ProviderPlugin):
         *,
         model: str = "",
     ) -> dict[str, Any]:
-        """Add the per-config voice; drop the extras read into ``output_format``.
-
-        ``provider_config["voice_id"]`` replaces ``request.voice_id`` for this config
-        only (voice ids differ between the providers of a chain).
-        """
-        body = {k: v for k, v in payload.items() if k not in CONSUMED_EXTRAS}
-        voice = (config.provider_config or {}).get("voice_id")
-        if voice is not None:
-            try:
-                body["voice"] = sts_voice(voice) if family.modality == "sts" else tts_voice(voice)
-            except FieldValueError as exc:
-                raise ValidationError(f"provider_config['voice_id']: {exc}") from exc
-        return body
+        """Drop the extras read into ``output_format`` (never sent as they are)."""
+        return {k: v for k, v in payload.items() if k not in CONSUMED_EXTRAS}
 
 
 plugin = CartesiaProvider()

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from tarash.tarash_gateway.capabilities import Family
-from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest, Modality
+from tarash.tarash_gateway.models import GenerationConfig, GenerationRequest
 from tarash.tarash_gateway.plugin import ModelFamily, ProviderInfo, ProviderPlugin
 from tarash_sarvam import _flows
 from tarash_sarvam._mapping import CATALOG, FAMILIES, SPREAD
@@ -53,6 +53,7 @@ class SarvamProvider(ProviderPlugin):
     name = PROVIDER
     catalog = CATALOG
     flows = _flows
+    config_fields = ("voice_id",)  # checked against the model's speakers while mapping
 
     def info(self) -> ProviderInfo:
         """Describe the ``sarvam`` provider."""
@@ -65,19 +66,6 @@ class SarvamProvider(ProviderPlugin):
             model_families=_families(),
             field_mappings=CATALOG.field_mappings,
         )
-
-    def map_fields(
-        self, model: str, modality: Modality, request: GenerationRequest, config: GenerationConfig
-    ) -> dict[str, Any]:
-        """Map from the catalog; ``provider_config["voice_id"]`` replaces ``voice_id`` first.
-
-        (Voice ids differ between the providers of a chain, and a speaker is checked
-        against the model's list while mapping.)
-        """
-        voice = (config.provider_config or {}).get("voice_id")
-        if voice is not None:
-            request = request.model_copy(update={"voice_id": voice})
-        return super().map_fields(model, modality, request, config)
 
     def finish_payload(
         self,

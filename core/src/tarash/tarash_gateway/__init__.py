@@ -8,6 +8,7 @@ models and exceptions re-exported here as tarash-gateway 0.1 did, are imported o
 first access, so ``import tarash.tarash_gateway`` stays cheap.
 """
 
+# ruff: noqa: F405  (the api and jobs names of __all__ come from their modules' __all__)
 from __future__ import annotations
 
 import importlib
@@ -21,19 +22,7 @@ if TYPE_CHECKING:
     from tarash.tarash_gateway._describe import describe_model, list_models
     from tarash.tarash_gateway._registry import unregister_provider
     from tarash.tarash_gateway._transport import configure_http
-    from tarash.tarash_gateway.api import (
-        generate_image,
-        generate_image_async,
-        generate_sts,
-        generate_sts_async,
-        generate_tts,
-        generate_tts_async,
-        generate_video,
-        generate_video_async,
-        get_provider_field_mapping,
-        register_provider,
-        register_provider_field_mapping,
-    )
+    from tarash.tarash_gateway.api import *  # noqa: F403
     from tarash.tarash_gateway.exceptions import (
         ContentModerationError,
         GenerationFailedError,
@@ -46,25 +35,7 @@ if TYPE_CHECKING:
         ValidationError,
         WebhookVerificationError,
     )
-    from tarash.tarash_gateway.jobs import (
-        cancel_job,
-        cancel_job_async,
-        configure_jobs,
-        get_job_status,
-        get_job_status_async,
-        parse_webhook,
-        parse_webhook_async,
-        submit_image,
-        submit_image_async,
-        submit_sts,
-        submit_sts_async,
-        submit_tts,
-        submit_tts_async,
-        submit_video,
-        submit_video_async,
-        wait_for_job,
-        wait_for_job_async,
-    )
+    from tarash.tarash_gateway.jobs import *  # noqa: F403
     from tarash.tarash_gateway.models import (
         AspectRatio,
         AudioGenerationConfig,
@@ -173,99 +144,28 @@ __all__ = [
     "wait_for_job_async",
 ]
 
-# The models, types and exceptions, as tarash-gateway 0.1 exported them here too.
-_COMPAT_EXPORTS = {
-    "AspectRatio": "models",
-    "AudioGenerationConfig": "models",
-    "AudioOutputFormat": "models",
-    "ImageGenerationConfig": "models",
-    "ImageGenerationRequest": "models",
-    "ImageGenerationResponse": "models",
-    "ImageGenerationUpdate": "models",
-    "ImageType": "models",
-    "Resolution": "models",
-    "STSRequest": "models",
-    "STSResponse": "models",
-    "STSUpdate": "models",
-    "TTSRequest": "models",
-    "TTSResponse": "models",
-    "TTSUpdate": "models",
-    "VideoGenerationConfig": "models",
-    "VideoGenerationRequest": "models",
-    "VideoGenerationResponse": "models",
-    "VideoGenerationUpdate": "models",
-    "format_to_content_type": "models",
-    "ContentModerationError": "exceptions",
-    "GenerationFailedError": "exceptions",
-    "HTTPConnectionError": "exceptions",
-    "HTTPError": "exceptions",
-    "MalformedResponseError": "exceptions",
-    "TarashException": "exceptions",
-    "TimeoutError": "exceptions",
-    "UnsupportedModalityError": "exceptions",
-    "ValidationError": "exceptions",
-}
-
-_LAZY = {
-    **_COMPAT_EXPORTS,
+# Where the names of __all__ not defined here live. The models, types and exceptions
+# are re-exported as tarash-gateway 0.1 did; api, jobs and streaming are searched in
+# this order (their own __all__ lists their names), the rest named one by one.
+_HOMES = ("exceptions", "models", "api", "jobs", "streaming")
+_ELSEWHERE = {
     "configure_http": "_transport",
     "describe_model": "_describe",
-    "GenerationJob": "models",
-    "WebhookEvent": "models",
-    "WebhookVerificationError": "exceptions",
-    **dict.fromkeys(
-        ("stream_sts", "stream_sts_async", "stream_tts", "stream_tts_async"), "streaming"
-    ),
     "list_models": "_describe",
     "unregister_provider": "_registry",
-    **{
-        name: "jobs"
-        for name in (
-            "cancel_job",
-            "cancel_job_async",
-            "configure_jobs",
-            "get_job_status",
-            "get_job_status_async",
-            "parse_webhook",
-            "parse_webhook_async",
-            "submit_image",
-            "submit_image_async",
-            "submit_sts",
-            "submit_sts_async",
-            "submit_tts",
-            "submit_tts_async",
-            "submit_video",
-            "submit_video_async",
-            "wait_for_job",
-            "wait_for_job_async",
-        )
-    },
-    **{
-        name: "api"
-        for name in (
-            "generate_image",
-            "generate_image_async",
-            "generate_sts",
-            "generate_sts_async",
-            "generate_tts",
-            "generate_tts_async",
-            "generate_video",
-            "generate_video_async",
-            "get_provider_field_mapping",
-            "register_provider",
-            "register_provider_field_mapping",
-        )
-    },
 }
+_MISSING = object()
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+    """A public name, imported from its module on first access."""
+    if name in __all__:
+        for module in (_ELSEWHERE[name],) if name in _ELSEWHERE else _HOMES:
+            value = getattr(importlib.import_module(f"{__name__}.{module}"), name, _MISSING)
+            if value is not _MISSING:
+                globals()[name] = value
+                return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

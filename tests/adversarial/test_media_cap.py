@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from tarash.tarash_gateway.jobs import (
     wait_for_job_async,
 )
 from tarash.tarash_gateway.models import VideoGenerationConfig, VideoGenerationRequest
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.google.fake_google import MP4, FakeGoogleServer
 
 KEY = "AIza-media-cap-key"
@@ -37,9 +39,8 @@ def server() -> Iterator[FakeGoogleServer]:
         yield fake
 
 
-def config(server: FakeGoogleServer, **kwargs: object) -> VideoGenerationConfig:
-    values = {"provider": "google", "model": FAST, "api_key": KEY, "base_url": server.url}
-    return VideoGenerationConfig(**{**values, "poll_interval": 0.01, "timeout": 10, **kwargs})
+def config(server: FakeGoogleServer, **kwargs: Any) -> VideoGenerationConfig:
+    return config_for(server, "google", "video", **{"model": FAST, "api_key": KEY, **kwargs})
 
 
 def test_a_video_over_the_media_cap_names_its_url_and_falls_back_to_nothing(

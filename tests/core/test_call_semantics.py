@@ -21,7 +21,7 @@ from tarash.tarash_gateway.models import (
     VideoGenerationResponse,
     VideoGenerationUpdate,
 )
-from tarash.tarash_gateway.testing import generate
+from tarash.tarash_gateway.testing import config_for, generate
 
 KEY = "sk-echo-key-123456"
 
@@ -31,8 +31,7 @@ def run(driver, config, request, on_progress=None):
 
 
 def echo_config(server, **overrides):
-    values = {"provider": "echo", "api_key": KEY, "base_url": server.url, "poll_interval": 0.01}
-    return VideoGenerationConfig(**{**values, **overrides})
+    return config_for(server, "echo", "video", **{"api_key": KEY, "timeout": None, **overrides})
 
 
 # ---------------------------------------------------------------- 1. handlers get a relay

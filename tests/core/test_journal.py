@@ -32,7 +32,8 @@ from tarash.tarash_gateway._journal import (
     reset_jobs,
 )
 from tarash.tarash_gateway.exceptions import GenerationFailedError
-from tarash.tarash_gateway.models import VideoGenerationConfig, VideoGenerationRequest
+from tarash.tarash_gateway.models import VideoGenerationRequest
+from tarash.tarash_gateway.testing import config_for
 
 KEY = "sk-echo-key-123456"
 REQUEST = VideoGenerationRequest(prompt="fox")
@@ -51,8 +52,7 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
 
 
 def config(server, **overrides):
-    values = {"provider": "echo", "api_key": KEY, "base_url": server.url, "poll_interval": 0.01}
-    return VideoGenerationConfig(**{**values, **overrides})
+    return config_for(server, "echo", "video", **{"api_key": KEY, "timeout": None, **overrides})
 
 
 def test_off_by_default_and_env_switches_it_on(monkeypatch, tmp_path):

@@ -26,6 +26,7 @@ from tarash.tarash_gateway.models import (
     VideoGenerationConfig,
     VideoGenerationRequest,
 )
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.fal.fake_fal import FakeFalServer
 
 PNG = _mock_media.png(8, 8)
@@ -200,13 +201,8 @@ def fal_server():
 
 
 def fal_config(server: FakeFalServer) -> VideoGenerationConfig:
-    return VideoGenerationConfig(
-        provider="fal",
-        model="fal-ai/veo3.1/fast/image-to-video",
-        api_key="fal-key",
-        base_url=server.url,
-        poll_interval=0.01,
-    )
+    model = "fal-ai/veo3.1/fast/image-to-video"
+    return config_for(server, "fal", "video", model=model, api_key="fal-key", timeout=None)
 
 
 def test_fal_is_never_called_for_a_text_file_given_as_an_image(fal_server, tmp_path):

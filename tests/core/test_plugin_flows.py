@@ -38,7 +38,7 @@ from tarash.tarash_gateway.plugin import (
     ProviderPlugin,
     json_body,
 )
-from tarash.tarash_gateway.testing import FakeResponse, FakeServer, ScriptedJob
+from tarash.tarash_gateway.testing import FakeResponse, FakeServer, ScriptedJob, config_for
 from tarash.tarash_gateway.testing.flows import make_context, run_flow
 
 
@@ -129,8 +129,9 @@ def flows(request: pytest.FixtureRequest) -> Iterator[type]:
 
 
 def video_config(server: FakeServer, **overrides: Any) -> VideoGenerationConfig:
-    values = {"provider": "flows-test", "api_key": "k", "base_url": server.url}
-    return VideoGenerationConfig(**{**values, "poll_interval": 0.01, **overrides})
+    return config_for(
+        server, "flows-test", "video", **{"api_key": "k", "timeout": None, **overrides}
+    )
 
 
 def test_submit_and_poll_come_from_the_flows_object(flows: type) -> None:

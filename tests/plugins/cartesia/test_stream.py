@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from tarash.tarash_gateway.models import (
     STSRequest,
     TTSRequest,
 )
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.cartesia.fake_cartesia import FakeCartesiaServer
 
 KEY = "sk_car_stream"
@@ -35,9 +37,9 @@ def server() -> Iterator[FakeCartesiaServer]:
         yield fake
 
 
-def config(server: FakeCartesiaServer, **overrides: object) -> AudioGenerationConfig:
-    values = {"provider": "cartesia", "model": "sonic-3.5", "api_key": KEY}
-    return AudioGenerationConfig(**{**values, "base_url": server.url, **overrides})
+def config(server: FakeCartesiaServer, **overrides: Any) -> AudioGenerationConfig:
+    values = {"model": "sonic-3.5", "api_key": KEY, "timeout": None, **overrides}
+    return config_for(server, "cartesia", "tts", **values)
 
 
 def hello(**fields: object) -> TTSRequest:

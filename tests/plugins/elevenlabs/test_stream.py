@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from tarash.tarash_gateway import (
 )
 from tarash.tarash_gateway.exceptions import HTTPConnectionError, ValidationError
 from tarash.tarash_gateway.models import AudioGenerationConfig, STSRequest, TTSRequest
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.elevenlabs.fake_elevenlabs import FakeElevenLabsServer
 
 KEY = "xi-test-key-123"
@@ -31,9 +33,9 @@ def server() -> Iterator[FakeElevenLabsServer]:
         yield fake
 
 
-def config(server: FakeElevenLabsServer, **overrides: object) -> AudioGenerationConfig:
-    values = {"provider": "elevenlabs", "model": "eleven_flash_v2_5", "api_key": KEY}
-    return AudioGenerationConfig(**{**values, "base_url": server.url, **overrides})
+def config(server: FakeElevenLabsServer, **overrides: Any) -> AudioGenerationConfig:
+    values = {"model": "eleven_flash_v2_5", "api_key": KEY, "timeout": None, **overrides}
+    return config_for(server, "elevenlabs", "tts", **values)
 
 
 def hello() -> TTSRequest:

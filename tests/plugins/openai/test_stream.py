@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from tarash.tarash_gateway import _mock_media, stream_tts, stream_tts_async
 from tarash.tarash_gateway.exceptions import ContentModerationError, UnsupportedModalityError
 from tarash.tarash_gateway.models import AudioGenerationConfig, AudioOutputFormat, TTSRequest
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.openai.fake_openai import FakeOpenAIServer
 
 KEY = "sk-test-stream"
@@ -23,9 +25,9 @@ def server() -> Iterator[FakeOpenAIServer]:
         yield fake
 
 
-def openai(server: FakeOpenAIServer, **overrides: object) -> AudioGenerationConfig:
-    values = {"provider": "openai", "model": "gpt-4o-mini-tts", "api_key": KEY}
-    return AudioGenerationConfig(**{**values, "base_url": f"{server.url}/v1", **overrides})
+def openai(server: FakeOpenAIServer, **overrides: Any) -> AudioGenerationConfig:
+    values = {"model": "gpt-4o-mini-tts", "api_key": KEY, "timeout": None, **overrides}
+    return config_for(server, "openai", "tts", base_path="/v1", **values)
 
 
 def test_speech_streams_with_the_generate_payload(server: FakeOpenAIServer) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from tarash.tarash_gateway import _mock_media, stream_tts, stream_tts_async
 from tarash.tarash_gateway.exceptions import HTTPConnectionError, HTTPError, ValidationError
 from tarash.tarash_gateway.models import AudioGenerationConfig, AudioOutputFormat, TTSRequest
+from tarash.tarash_gateway.testing import config_for
 from tests.plugins.sarvam.fake_sarvam import FakeSarvamServer
 
 KEY = "sk_sarvam_stream"
@@ -24,9 +26,9 @@ def server() -> Iterator[FakeSarvamServer]:
         yield fake
 
 
-def config(server: FakeSarvamServer, **overrides: object) -> AudioGenerationConfig:
-    values = {"provider": "sarvam", "model": "bulbul:v3", "api_key": KEY}
-    return AudioGenerationConfig(**{**values, "base_url": server.url, **overrides})
+def config(server: FakeSarvamServer, **overrides: Any) -> AudioGenerationConfig:
+    values = {"model": "bulbul:v3", "api_key": KEY, "timeout": None, **overrides}
+    return config_for(server, "sarvam", "tts", **values)
 
 
 def namaste(**fields: object) -> TTSRequest:

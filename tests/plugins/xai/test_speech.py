@@ -16,7 +16,7 @@ from tarash.tarash_gateway.exceptions import (
     is_retryable_error,
 )
 from tarash.tarash_gateway.models import AudioGenerationConfig, AudioOutputFormat, TTSRequest
-from tarash.tarash_gateway.testing import generate
+from tarash.tarash_gateway.testing import config_for, generate
 from tests.plugins.xai.fake_xai import FakeXAIServer
 
 TTS = r"/v1/tts"
@@ -29,13 +29,8 @@ def server() -> Iterator[FakeXAIServer]:
 
 
 def config(server: FakeXAIServer, **kwargs: Any) -> AudioGenerationConfig:
-    values = {
-        "provider": "xai",
-        "model": "grok-tts",
-        "api_key": "xai-tts-key",
-        "base_url": f"{server.url}/v1",
-    }
-    return AudioGenerationConfig(**{**values, **kwargs})
+    values = {"model": "grok-tts", "api_key": "xai-tts-key", "timeout": None, **kwargs}
+    return config_for(server, "xai", "tts", base_path="/v1", **values)
 
 
 def payload(request: TTSRequest) -> dict[str, Any]:

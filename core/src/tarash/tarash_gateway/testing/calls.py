@@ -31,7 +31,8 @@ DRIVERS: tuple[Driver, Driver] = ("sync", "async")
 """Both drivers, for ``pytest.mark.parametrize("driver", DRIVERS)``."""
 
 FAST_POLLING: dict[str, Any] = {"poll_interval": 0.01, "timeout": 10}
-"""What :func:`config_for` sets unless overridden: polls 10 ms apart, a 10 s timeout."""
+"""What :func:`config_for` sets unless overridden: polls 10 ms apart, a 10 s timeout
+(``timeout=None``: the config type's default)."""
 
 
 @overload
@@ -42,6 +43,7 @@ def config_for(
     /,
     *,
     base_path: str = "",
+    timeout: float | None = 10,
     **overrides: Any,
 ) -> VideoGenerationConfig: ...
 
@@ -54,6 +56,7 @@ def config_for(
     /,
     *,
     base_path: str = "",
+    timeout: float | None = 10,
     **overrides: Any,
 ) -> ImageGenerationConfig: ...
 
@@ -66,6 +69,7 @@ def config_for(
     /,
     *,
     base_path: str = "",
+    timeout: float | None = 10,
     **overrides: Any,
 ) -> AudioGenerationConfig: ...
 
@@ -78,6 +82,7 @@ def config_for(
     /,
     *,
     base_path: str = "",
+    timeout: float | None = 10,
     **overrides: Any,
 ) -> Any: ...
 
@@ -89,22 +94,28 @@ def config_for(
     /,
     *,
     base_path: str = "",
+    timeout: float | None = 10,
     **overrides: Any,
 ) -> Any:
     """The config of ``provider`` for ``modality`` that talks to the running ``server``.
 
     ``base_url`` is ``server.url + base_path`` (``base_path="/v1"`` for an API whose
     official base URL ends in a version); :data:`FAST_POLLING` comes next, then
-    ``overrides`` (``model``, ``api_key``, ``timeout``, ``provider_config``, ... —
-    any field of the modality's config type, which validates them as usual; a
-    ``provider`` or ``base_url`` among them wins too).
+    ``overrides`` (``model``, ``api_key``, ``provider_config``, ... — any field of
+    the modality's config type, which validates them as usual; a ``provider`` or
+    ``base_url`` among them wins too). ``timeout`` is 10 s unless given; None
+    leaves the config type's own default (240 s for speech): for a stream, which
+    polls nothing and whose length a test does not bound.
     """
     values: dict[str, Any] = {
         "provider": provider,
         "base_url": server.url + base_path,
         **FAST_POLLING,
+        "timeout": timeout,
         **overrides,
     }
+    if timeout is None:
+        del values["timeout"]
     return CONFIG_TYPES[modality](**values)
 
 

@@ -190,3 +190,14 @@ def test_a_plugin_without_flows_still_needs_its_own_submit() -> None:
     with pytest.raises(NotImplementedError, match="no flows"):
         FlowsOnly().submit({}, None)  # type: ignore[arg-type]
     assert FlowsOnly().cancel(None, None) is None  # type: ignore[arg-type]
+
+
+def test_config_for_polls_fast_and_timeout_none_keeps_the_config_types_default() -> None:
+    with FakeServer() as server:
+        video = config_for(server, "flows-test", "video", base_path="/v1", api_key="k")
+        speech = config_for(server, "flows-test", "tts", timeout=None, api_key="k")
+        slow = config_for(server, "flows-test", "image", timeout=3, poll_interval=1)
+        assert video.base_url == f"{server.url}/v1"
+    assert (video.poll_interval, video.timeout) == (0.01, 10)
+    assert (speech.poll_interval, speech.timeout) == (0.01, 240)  # AudioGenerationConfig's
+    assert (slow.poll_interval, slow.timeout) == (1, 3)

@@ -36,6 +36,7 @@ from tarash.tarash_gateway.exceptions import (
 )
 
 __all__ = [
+    "Delivery",
     "Ed25519Jwks",
     "StandardWebhooks",
     "WebhookVerificationError",
@@ -51,8 +52,29 @@ JWKS_REFRESH_AFTER = 300.0  # an unknown key refetches the set, at most this oft
 VerifyFlow = Generator[httpx.Request, httpx.Response, str | None]
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """A webhook delivery as a verifier reads it, with what ``parse_webhook`` was given."""
+
+    body: bytes
+    headers: Mapping[str, str]
+    secret: str | None = None
+    keys: Any = None
+    now: float | None = None
+
+    def header(self, name: str | None) -> str | None:
+        """The value of header ``name`` (names are case-insensitive); None when absent."""
+        if name is None:
+            return None
+        value = self.headers.get(name)
+        if value is None:
+            lowered = name.lower()
+            value = next((v for k, v in self.headers.items() if k.lower() == lowered), None)
+        return value
+
+
 class WebhookVerifier:
-    """Base of the signature schemes."""
+    """Base of the signature schemes: ``verify`` hands a scheme's ``check`` the delivery."""
 
     tolerance: int
 
@@ -66,6 +88,10 @@ class WebhookVerifier:
         now: float | None = None,
     ) -> VerifyFlow:
         """A flow that raises WebhookVerificationError or returns the delivery id."""
+        return self.check(Delivery(body, headers, secret, keys, now))
+
+    def check(self, delivery: Delivery) -> VerifyFlow:
+        """The scheme's own check of ``delivery`` (a flow, as :meth:`verify`)."""
         raise NotImplementedError
 
     def _check_time(self, timestamp: str | None, now: float | None) -> None:
@@ -96,33 +122,26 @@ class StandardWebhooks(WebhookVerifier):
     header_prefix: str = "webhook-"
     tolerance: int = DEFAULT_TOLERANCE
 
-    def verify(
-        self,
-        body: bytes,
-        headers: Mapping[str, str],
-        *,
-        secret: str | None = None,
-        keys: Any = None,
-        now: float | None = None,
-    ) -> VerifyFlow:
+    def check(self, delivery: Delivery) -> VerifyFlow:
         """Check the HMAC; return the ``webhook-id``."""
-        secret = secret or next((os.environ[n] for n in self.secret_env if os.environ.get(n)), None)
+        env = (os.environ[n] for n in self.secret_env if os.environ.get(n))
+        secret = delivery.secret or next(env, None)
         if not secret:
             names = " or ".join(self.secret_env) or "the provider's secret variable"
             raise ValidationError(f"no webhook signing secret: pass secret= or set {names}")
-        delivery = _header(headers, self.header_prefix + "id")
-        timestamp = _header(headers, self.header_prefix + "timestamp")
-        signatures = _header(headers, self.header_prefix + "signature")
-        if not delivery or not signatures:
+        delivery_id = delivery.header(self.header_prefix + "id")
+        timestamp = delivery.header(self.header_prefix + "timestamp")
+        signatures = delivery.header(self.header_prefix + "signature")
+        if not delivery_id or not signatures:
             raise WebhookVerificationError("the delivery is not signed (webhook-* headers missing)")
-        self._check_time(timestamp, now)
+        self._check_time(timestamp, delivery.now)
         key = _secret_bytes(secret)
-        signed = f"{delivery}.{timestamp}.".encode() + body
+        signed = f"{delivery_id}.{timestamp}.".encode() + delivery.body
         expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
         for entry in signatures.split():
             version, _, value = entry.partition(",")
             if version == "v1" and hmac.compare_digest(value, expected):
-                return delivery
+                return delivery_id
         raise WebhookVerificationError("no valid v1 signature: forged or tampered delivery")
         yield  # pragma: no cover - a flow, even without requests
 
@@ -145,43 +164,35 @@ class Ed25519Jwks(WebhookVerifier):
     key_id_header: str | None = None
     tolerance: int = DEFAULT_TOLERANCE
 
-    def verify(
-        self,
-        body: bytes,
-        headers: Mapping[str, str],
-        *,
-        secret: str | None = None,
-        keys: Any = None,
-        now: float | None = None,
-    ) -> VerifyFlow:
+    def check(self, delivery: Delivery) -> VerifyFlow:
         """Check the signature against the passed keys, else the (cached) key set."""
-        values = [_header(headers, name) for name in self.signed_headers]
-        signature_hex = _header(headers, self.signature_header)
+        values = [delivery.header(name) for name in self.signed_headers]
+        signature_hex = delivery.header(self.signature_header)
         if not signature_hex or any(v is None for v in values):
             missing = [n for n, v in zip(self.signed_headers, values, strict=True) if v is None]
             raise WebhookVerificationError(
                 f"the delivery is not signed (missing {', '.join(missing) or self.signature_header})"
             )
-        self._check_time(_header(headers, self.timestamp_header), now)
+        self._check_time(delivery.header(self.timestamp_header), delivery.now)
         try:
             signature = bytes.fromhex(signature_hex)
         except ValueError:
             raise WebhookVerificationError("the signature is not hex") from None
-        digest = hashlib.sha256(body).hexdigest()
+        digest = hashlib.sha256(delivery.body).hexdigest()
         message = "\n".join([*(str(v) for v in values), digest]).encode()
-        kid = _header(headers, self.key_id_header) if self.key_id_header else None
-        delivery = _header(headers, self.id_header) if self.id_header else None
-        if keys is not None:
-            if _verify_any(public_keys(keys), kid, signature, message):
-                return delivery
+        kid = delivery.header(self.key_id_header)
+        delivery_id = delivery.header(self.id_header)
+        if delivery.keys is not None:
+            if _verify_any(public_keys(delivery.keys), kid, signature, message):
+                return delivery_id
             raise WebhookVerificationError("no given key verifies the signature")
         known = yield from _jwks(self.jwks_url, refresh=False)
         if _verify_any(known, kid, signature, message):
-            return delivery
+            return delivery_id
         if _JWKS.stale_enough(self.jwks_url):  # the key may be new: refetch once
             known = yield from _jwks(self.jwks_url, refresh=True)
             if _verify_any(known, kid, signature, message):
-                return delivery
+                return delivery_id
         raise WebhookVerificationError(
             "no published key verifies the signature: forged or tampered delivery, "
             "or signed by an unknown key"
@@ -281,16 +292,6 @@ def _jwks(url: str, refresh: bool) -> Generator[httpx.Request, httpx.Response, d
         raise TarashException(f"GET {url}: the webhook key set is not JSON") from exc
     _JWKS.put(url, keys)
     return keys
-
-
-def _header(headers: Mapping[str, str], name: str | None) -> str | None:
-    if name is None:
-        return None
-    value = headers.get(name)
-    if value is None:
-        lowered = name.lower()
-        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
-    return value
 
 
 def _secret_bytes(secret: str) -> bytes:

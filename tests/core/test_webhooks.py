@@ -257,3 +257,10 @@ def test_standard_webhooks_without_a_secret_is_a_clear_error(hooked, monkeypatch
     body, headers = standard_delivery({"id": "p1", "status": "processing"})
     with pytest.raises(ValidationError, match="ECHO_WEBHOOK_SECRET"):
         parse_webhook("echo-hooks", body, headers)
+
+
+def test_an_unknown_keyword_is_a_type_error_before_any_check():
+    with pytest.raises(TypeError, match="unexpected keyword argument 'tolerence'"):
+        parse_webhook("fal", b"{}", {}, tolerence=5)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'now'"):
+        asyncio.run(parse_webhook_async("fal", b"{}", {}, now=1.0))  # type: ignore[call-arg]

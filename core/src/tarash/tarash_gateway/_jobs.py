@@ -11,7 +11,7 @@ import dataclasses
 import json
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx
 import pydantic
@@ -301,20 +301,26 @@ def _record(job: GenerationJob) -> Program[None]:
 
 
 # ---------------------------------------------------------------- webhooks
+class WebhookOptions(TypedDict, total=False):
+    """The keyword arguments of ``parse_webhook`` (documented there)."""
+
+    job: GenerationJob | None
+    modality: Modality | None
+    secret: str | None
+    keys: Any
+    key_url: str | None
+    tolerance: int | None
+
+
 def parse_webhook(
     provider: str,
     body: bytes | str,
     headers: Mapping[str, str],
-    *,
-    job: GenerationJob | None = None,
-    modality: Modality | None = None,
-    secret: str | None = None,
-    keys: Any = None,
-    key_url: str | None = None,
-    tolerance: int | None = None,
-    now: float | None = None,
+    **options: Unpack[WebhookOptions],
 ) -> Program[WebhookEvent]:
     """Verify a delivery's signature, then read it into a WebhookEvent."""
+    for name in options.keys() - WebhookOptions.__optional_keys__:
+        raise TypeError(f"parse_webhook() got an unexpected keyword argument {name!r}")
     loaded = plugin_registry.providers.get(provider)
     if loaded is None:
         installed = ", ".join(plugin_registry.names()) or "none"
@@ -322,12 +328,12 @@ def parse_webhook(
     verifier = loaded.call("tarash_webhook_verifier", provider=provider)
     if verifier is None:
         raise ValidationError(f"provider {provider!r} has no webhooks", provider=provider)
-    if tolerance is not None:
-        verifier = dataclasses.replace(verifier, tolerance=tolerance)
-    if key_url is not None and hasattr(verifier, "jwks_url"):
-        verifier = dataclasses.replace(verifier, jwks_url=key_url)
+    if options.get("tolerance") is not None:
+        verifier = dataclasses.replace(verifier, tolerance=options["tolerance"])
+    if options.get("key_url") is not None and hasattr(verifier, "jwks_url"):
+        verifier = dataclasses.replace(verifier, jwks_url=options["key_url"])
     raw = body.encode() if isinstance(body, str) else bytes(body)
-    flow = verifier.verify(raw, headers, secret=secret, keys=keys, now=now)
+    flow = verifier.verify(raw, headers, secret=options.get("secret"), keys=options.get("keys"))
     delivery_id = yield from _drive_plain(flow, provider)
     try:
         data = json.loads(raw)
@@ -337,9 +343,10 @@ def parse_webhook(
         raise MalformedResponseError(
             f"the {provider} webhook body is not a JSON object", provider=provider
         )
+    job = options.get("job")
     if job is not None:
         job = coerce_job(job)
-        modality = job.modality
+    modality = job.modality if job is not None else options.get("modality")
     modality = modality or _guess_modality(data)
     model = job.model if job is not None else ""
     config = CONFIG_TYPES[modality](provider=provider, model=model or None)

@@ -11,10 +11,11 @@ process hours later, and pass it with a config (which supplies the key) to
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from tarash.tarash_gateway import _engine, _jobs
 from tarash.tarash_gateway._flow import run_async, run_sync
+from tarash.tarash_gateway._jobs import WebhookOptions
 from tarash.tarash_gateway._journal import configure_jobs
 from tarash.tarash_gateway.models import (
     AudioGenerationConfig,
@@ -22,7 +23,6 @@ from tarash.tarash_gateway.models import (
     GenerationJob,
     ImageGenerationConfig,
     ImageGenerationRequest,
-    Modality,
     STSRequest,
     TTSRequest,
     VideoGenerationConfig,
@@ -209,13 +209,7 @@ def parse_webhook(
     provider: str,
     body: bytes | str,
     headers: Mapping[str, str],
-    *,
-    job: GenerationJob | None = None,
-    modality: Modality | None = None,
-    secret: str | None = None,
-    keys: Any = None,
-    key_url: str | None = None,
-    tolerance: int | None = None,
+    **options: Unpack[WebhookOptions],
 ) -> WebhookEvent:
     """Verify a webhook delivery's signature and read it into a WebhookEvent.
 
@@ -228,15 +222,21 @@ def parse_webhook(
         provider: The provider id ('fal', ...).
         body: The delivery's raw body.
         headers: The delivery's headers (any mapping; names are case-insensitive).
-        job: The job's handle, when known: gives the modality and model, and the
-            delivery must be for that job.
-        modality: The job's modality when no ``job`` is given (else guessed
-            from the result's fields).
-        secret: The signing secret (HMAC schemes; else the provider's variable).
-        keys: Public keys to trust instead of fetching them: a JWKS dict, JWK
-            dicts, raw 32-byte keys or ``cryptography`` ED25519 public keys.
-        key_url: Where to fetch the provider's key set instead of its default.
-        tolerance: Seconds a delivery's timestamp may differ from now (default 300).
+        **options: Keyword-only, all optional:
+
+            - ``job``: the job's handle, when known: gives the modality and
+              model, and the delivery must be for that job.
+            - ``modality``: the job's modality when no ``job`` is given (else
+              guessed from the result's fields).
+            - ``secret``: the signing secret (HMAC schemes; else the provider's
+              variable).
+            - ``keys``: public keys to trust instead of fetching them: a JWKS
+              dict, JWK dicts, raw 32-byte keys or ``cryptography`` ED25519
+              public keys.
+            - ``key_url``: where to fetch the provider's key set instead of its
+              default.
+            - ``tolerance``: seconds a delivery's timestamp may differ from now
+              (default 300).
 
     Returns:
         The event: job id, status, and the unified Response when completed.
@@ -246,44 +246,14 @@ def parse_webhook(
         WebhookVerificationError: Forged, replayed, tampered or unknown-key delivery.
         ValidationError: The provider has no webhooks, or no secret was found.
     """
-    return run_sync(
-        _jobs.parse_webhook(
-            provider,
-            body,
-            headers,
-            job=job,
-            modality=modality,
-            secret=secret,
-            keys=keys,
-            key_url=key_url,
-            tolerance=tolerance,
-        )
-    )
+    return run_sync(_jobs.parse_webhook(provider, body, headers, **options))
 
 
 async def parse_webhook_async(
     provider: str,
     body: bytes | str,
     headers: Mapping[str, str],
-    *,
-    job: GenerationJob | None = None,
-    modality: Modality | None = None,
-    secret: str | None = None,
-    keys: Any = None,
-    key_url: str | None = None,
-    tolerance: int | None = None,
+    **options: Unpack[WebhookOptions],
 ) -> WebhookEvent:
     """Async twin of :func:`parse_webhook` (the key-set fetch does not block the loop)."""
-    return await run_async(
-        _jobs.parse_webhook(
-            provider,
-            body,
-            headers,
-            job=job,
-            modality=modality,
-            secret=secret,
-            keys=keys,
-            key_url=key_url,
-            tolerance=tolerance,
-        )
-    )
+    return await run_async(_jobs.parse_webhook(provider, body, headers, **options))

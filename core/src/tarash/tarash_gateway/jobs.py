@@ -73,16 +73,7 @@ async def submit_video_async(
 
 
 def submit_image(config: ImageGenerationConfig, request: ImageGenerationRequest) -> GenerationJob:
-    """Submit an image job and return its handle at once (one billable submit).
-
-    The chain's fallbacks apply here: a link whose submit fails retryably falls
-    through to the next. A provider that answers at once returns a handle that is
-    already complete. With the journal on, the job is recorded before this returns.
-
-    Raises:
-        ValidationError: Bad input or config, before any request.
-        TarashException: Every link of the chain refused the job.
-    """
+    """Submit an image job and return its handle at once (as :func:`submit_video`)."""
     return run_sync(_engine.submit("image", config, request))  # type: ignore[no-any-return]
 
 
@@ -94,16 +85,7 @@ async def submit_image_async(
 
 
 def submit_tts(config: AudioGenerationConfig, request: TTSRequest) -> GenerationJob:
-    """Submit a text-to-speech job and return its handle at once (one billable submit).
-
-    The chain's fallbacks apply here: a link whose submit fails retryably falls
-    through to the next. A provider that answers at once returns a handle that is
-    already complete. With the journal on, the job is recorded before this returns.
-
-    Raises:
-        ValidationError: Bad input or config, before any request.
-        TarashException: Every link of the chain refused the job.
-    """
+    """Submit a text-to-speech job and return its handle at once (as :func:`submit_video`)."""
     return run_sync(_engine.submit("tts", config, request))  # type: ignore[no-any-return]
 
 
@@ -113,16 +95,7 @@ async def submit_tts_async(config: AudioGenerationConfig, request: TTSRequest) -
 
 
 def submit_sts(config: AudioGenerationConfig, request: STSRequest) -> GenerationJob:
-    """Submit a speech-to-speech job and return its handle at once (one billable submit).
-
-    The chain's fallbacks apply here: a link whose submit fails retryably falls
-    through to the next. A provider that answers at once returns a handle that is
-    already complete. With the journal on, the job is recorded before this returns.
-
-    Raises:
-        ValidationError: Bad input or config, before any request.
-        TarashException: Every link of the chain refused the job.
-    """
+    """Submit a speech-to-speech job and return its handle at once (as :func:`submit_video`)."""
     return run_sync(_engine.submit("sts", config, request))  # type: ignore[no-any-return]
 
 

@@ -3,12 +3,16 @@
 Stability and Google make ``n`` images with ``n`` calls (``send_all``). When some
 succeed and some fail, the images made are returned with the shortfall recorded
 (``settle_batch``); the chain's next provider is never asked, so nothing paid is
-bought twice and nothing paid is thrown away.
+bought twice and nothing paid is thrown away. Both send the batch with ``send_batch``:
+a call refused with a 429 or 5xx (nothing made, nothing billed) while others made
+their image is sent again, once; a refusal that would repeat (4xx) and a call that may
+have been billed (a connection lost after sending) are not.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +21,7 @@ import pytest
 from tarash.tarash_gateway import generate_image, generate_image_async
 from tarash.tarash_gateway.jobs import submit_image, wait_for_job
 from tarash.tarash_gateway.models import ImageGenerationConfig, ImageGenerationRequest
+from tarash.tarash_gateway.testing import FakeRequest, FakeResponse, FakeServer, config_for
 from tests.plugins.google.fake_google import FakeGoogleServer
 from tests.plugins.stability.fake_stability import FakeStabilityServer
 
@@ -32,25 +37,13 @@ def servers() -> Iterator[tuple[FakeGoogleServer, FakeStabilityServer]]:
 
 
 def google_config(server: FakeGoogleServer, **kwargs: Any) -> ImageGenerationConfig:
-    return ImageGenerationConfig(
-        provider="google",
-        model="gemini-3.1-flash-image",
-        api_key="google-key",
-        base_url=server.url,
-        timeout=10,
-        **kwargs,
-    )
+    values = {"model": "gemini-3.1-flash-image", "api_key": "google-key", **kwargs}
+    return config_for(server, "google", "image", **values)
 
 
 def stability_config(server: FakeStabilityServer, **kwargs: Any) -> ImageGenerationConfig:
-    return ImageGenerationConfig(
-        provider="stability",
-        model="stable-image-core",
-        api_key="sk-stability-key",
-        base_url=server.url,
-        timeout=10,
-        **kwargs,
-    )
+    values = {"model": "stable-image-core", "api_key": "sk-stability-key", **kwargs}
+    return config_for(server, "stability", "image", **values)
 
 
 @pytest.mark.parametrize("driver", ["sync", "async"])
@@ -58,7 +51,7 @@ def test_google_shortfall_does_not_fall_back_to_stability(
     servers: tuple[FakeGoogleServer, FakeStabilityServer], driver: str
 ) -> None:
     google, stability = servers
-    google.inject("POST", GOOGLE, status=500, json_body={"error": {"code": 500}})
+    google.inject("POST", GOOGLE, drop=True)  # may have been generated and billed
     config = google_config(google, fallback_configs=[stability_config(stability)])
     if driver == "sync":
         response = generate_image(config, REQUEST)
@@ -102,7 +95,7 @@ def test_the_job_api_keeps_the_shortfall_on_the_handle(
     servers: tuple[FakeGoogleServer, FakeStabilityServer],
 ) -> None:
     google, stability = servers
-    google.inject("POST", GOOGLE, status=500, json_body={"error": {"code": 500}})
+    google.inject("POST", GOOGLE, drop=True)
     config = google_config(google, fallback_configs=[stability_config(stability)])
     handle = submit_image(config, REQUEST)
     assert handle.status == "completed" and handle.provider == "google"
@@ -112,3 +105,88 @@ def test_the_job_api_keeps_the_shortfall_on_the_handle(
     assert len(response.images) == 2 and stability.count("POST", r".*") == 0
     adjustments = response.execution_metadata.attempts[-1].adjustments
     assert [(a.asked, a.sent) for a in adjustments] == [(3, 2)]
+
+
+# ---------------------------------------------------------------- one policy, both providers
+REFUSALS = {
+    "google": (
+        {"error": {"code": 503, "status": "UNAVAILABLE", "message": "busy"}},
+        {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": "bad prompt"}},
+    ),
+    "stability": (
+        {"id": "e1", "name": "internal_error", "errors": ["busy"]},
+        {"id": "e2", "name": "bad_request", "errors": ["bad prompt"]},
+    ),
+}
+
+
+def _batch(
+    servers: tuple[FakeGoogleServer, FakeStabilityServer], provider: str
+) -> tuple[FakeServer, str, ImageGenerationConfig]:
+    google, stability = servers
+    if provider == "google":
+        return google, GOOGLE, google_config(google)
+    return stability, STABILITY, stability_config(stability)
+
+
+def answer_calls(server: FakeServer, path: str, answers: dict[int, FakeResponse]) -> None:
+    """Answer the k-th POST to ``path`` (1-based, in arrival order) with ``answers[k]``."""
+    dispatch, seen = server.dispatch, []
+
+    def counted(request: FakeRequest) -> FakeResponse:
+        answer = dispatch(request)  # recorded, and answered by the route
+        if request.method == "POST" and re.fullmatch(path, request.path):
+            seen.append(request)
+            return answers.get(len(seen), answer)
+        return answer
+
+    server.dispatch = counted  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("provider", ["google", "stability"])
+def test_a_refused_call_of_a_partly_made_batch_is_sent_again_once(
+    servers: tuple[FakeGoogleServer, FakeStabilityServer], provider: str
+) -> None:
+    server, path, config = _batch(servers, provider)
+    busy = FakeResponse.json(REFUSALS[provider][0], 503, {"Retry-After": "0"})
+    answer_calls(server, path, {2: busy})
+    response = generate_image(config, REQUEST)
+    assert len(response.images) == 3 and server.count("POST", path) == 4
+    assert response.execution_metadata.attempts[0].adjustments == []
+
+
+@pytest.mark.parametrize("provider", ["google", "stability"])
+def test_a_call_refused_again_is_not_sent_a_third_time(
+    servers: tuple[FakeGoogleServer, FakeStabilityServer], provider: str
+) -> None:
+    server, path, config = _batch(servers, provider)
+    busy = FakeResponse.json(REFUSALS[provider][0], 503, {"Retry-After": "0"})
+    answer_calls(server, path, {2: busy, 4: busy})  # the call, and its one resend
+    response = generate_image(config, REQUEST)
+    assert len(response.images) == 2 and server.count("POST", path) == 4
+    (shortfall,) = response.execution_metadata.attempts[0].adjustments
+    assert (shortfall.asked, shortfall.sent) == (3, 2) and "HTTPError" in shortfall.why
+
+
+@pytest.mark.parametrize("provider", ["google", "stability"])
+def test_a_refusal_that_would_repeat_is_not_sent_again(
+    servers: tuple[FakeGoogleServer, FakeStabilityServer], provider: str
+) -> None:
+    server, path, config = _batch(servers, provider)
+    answer_calls(server, path, {2: FakeResponse.json(REFUSALS[provider][1], 400)})
+    response = generate_image(config, REQUEST)
+    assert len(response.images) == 2 and server.count("POST", path) == 3
+    (shortfall,) = response.execution_metadata.attempts[0].adjustments
+    assert (shortfall.asked, shortfall.sent) == (3, 2) and "ValidationError" in shortfall.why
+
+
+@pytest.mark.parametrize("provider", ["google", "stability"])
+def test_a_call_that_may_have_been_billed_is_not_sent_again(
+    servers: tuple[FakeGoogleServer, FakeStabilityServer], provider: str
+) -> None:
+    server, path, config = _batch(servers, provider)
+    server.inject("POST", path, drop=True)  # the request arrived: it may have been generated
+    response = asyncio.run(generate_image_async(config, REQUEST))
+    assert len(response.images) == 2 and server.count("POST", path) == 3
+    (shortfall,) = response.execution_metadata.attempts[0].adjustments
+    assert (shortfall.asked, shortfall.sent) == (3, 2) and "HTTPConnectionError" in shortfall.why

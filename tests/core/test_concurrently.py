@@ -13,6 +13,14 @@ import httpx
 import pytest
 
 from tarash.tarash_gateway import _mock_media, _plugins, generate_image, generate_image_async
+from tarash.tarash_gateway.exceptions import (
+    ContentModerationError,
+    HTTPConnectionError,
+    HTTPError,
+    MalformedResponseError,
+    TarashException,
+    ValidationError,
+)
 from tarash.tarash_gateway.models import ImageGenerationConfig, ImageGenerationRequest
 from tarash.tarash_gateway.plugin import (
     CallContext,
@@ -21,7 +29,10 @@ from tarash.tarash_gateway.plugin import (
     JobStatus,
     ProviderInfo,
     ProviderPlugin,
+    error_for_response,
+    resendable,
     send_all,
+    send_batch,
 )
 from tarash.tarash_gateway.testing import FakeRequest, FakeResponse, FakeServer
 from tarash.tarash_gateway.testing.flows import make_context, run_flow
@@ -139,3 +150,58 @@ def test_run_flow_answers_concurrently_in_order() -> None:
     job = run_flow(plugin.submit({"prompt": "p", "n": 3}, ctx), answer)
     assert seen == [0, 1, 2]
     assert job.status is not None and len(job.status.output["images"]) == 3
+
+
+# ---------------------------------------------------------------- send_batch: the one policy
+@pytest.mark.parametrize(
+    ("error", "resend"),
+    [
+        (HTTPError("slow down", status_code=429), True),
+        (HTTPError("busy", status_code=503), True),
+        (HTTPConnectionError("refused", request_sent=False), True),
+        (HTTPConnectionError("dropped", request_sent=True), False),  # may have been billed
+        (HTTPConnectionError("unknown"), False),
+        (MalformedResponseError("no image", status_code=200), False),  # may have been billed
+        (HTTPError("forbidden", status_code=401), False),  # would repeat
+        (ValidationError("bad prompt"), False),
+        (ContentModerationError("blocked"), False),
+    ],
+)
+def test_resendable_is_only_what_made_nothing_and_may_work_again(
+    error: TarashException, resend: bool
+) -> None:
+    assert resendable(error) is resend
+
+
+def _batch_flow(n: int) -> Flow[tuple[dict[int, bytes], dict[int, TarashException]]]:
+    ctx = make_context("fanout", "m", "image")
+
+    def read(response: httpx.Response) -> bytes:
+        if response.status_code >= 400:
+            raise error_for_response(response, ctx)
+        return response.content
+
+    return send_batch(lambda: httpx.Request("POST", "https://x.test/image"), n, read)
+
+
+def test_send_batch_sends_a_refused_call_of_a_partly_made_batch_again_once() -> None:
+    calls: list[int] = []
+
+    def answer(refused: set[int]) -> Any:
+        def send(_request: httpx.Request) -> httpx.Response:
+            calls.append(len(calls) + 1)
+            return httpx.Response(503 if calls[-1] in refused else 200, content=PNG)
+
+        return send
+
+    made, failed = run_flow(_batch_flow(3), answer({2}))
+    assert (sorted(made), failed, len(calls)) == ([0, 1, 2], {}, 4)
+    calls.clear()
+    made, failed = run_flow(_batch_flow(3), answer({2, 4}))  # refused again: not a third time
+    assert (sorted(made), list(failed), len(calls)) == ([0, 2], [1], 4)
+    calls.clear()
+    made, failed = run_flow(_batch_flow(3), answer({1, 2, 3}))  # nothing made: not re-sent
+    assert (made, sorted(failed), len(calls)) == ({}, [0, 1, 2], 3)
+    calls.clear()
+    with pytest.raises(HTTPError):  # one call: its failure raises, as a single send's would
+        run_flow(_batch_flow(1), answer({1}))

@@ -336,21 +336,32 @@ def test_n_images_are_n_concurrent_calls(server: FakeGoogleServer, driver: str) 
     assert len(response.raw_response["responses"]) == 3
 
 
-def test_n_images_partly_failed_returns_the_paid_images(
-    server: FakeGoogleServer, driver: str
-) -> None:
+def test_n_images_a_refused_call_is_sent_again_once(server: FakeGoogleServer, driver: str) -> None:
+    """A 503 made and billed nothing (Google bills no 400/500 answer): that call alone again."""
     server.inject(
         "POST", GENERATE, status=503, json_body={"error": {"code": 503, "status": "UNAVAILABLE"}}
     )
+    response = generate(
+        driver, "image", image_config(server), ImageGenerationRequest(prompt="x", n=3)
+    )
+    assert len(response.images) == 3 and server.count("POST", GENERATE) == 4
+    assert response.execution_metadata.attempts[0].adjustments == []
+    assert response.usage is not None and response.usage.units["total_token_count"] == 3 * 1302
+
+
+def test_n_images_partly_failed_returns_the_paid_images(
+    server: FakeGoogleServer, driver: str
+) -> None:
+    server.inject("POST", GENERATE, drop=True)  # may have generated and been billed
     cfg = image_config(server, fallback_configs=[ImageGenerationConfig(provider="mock")])
     response = generate(driver, "image", cfg, ImageGenerationRequest(prompt="x", n=3))
     assert response.provider == "google" and len(response.images) == 2
-    assert server.count("POST", GENERATE) == 3, "nothing is re-sent once images were paid for"
+    assert server.count("POST", GENERATE) == 3, "a call that may have been billed is not re-sent"
     metadata = response.execution_metadata
     assert (metadata.total_attempts, metadata.fallback_triggered) == (1, False)
     (shortfall,) = metadata.attempts[0].adjustments
     assert (shortfall.field, shortfall.asked, shortfall.sent) == ("n", 3, 2)
-    assert "HTTPError" in shortfall.why and "503" in shortfall.why
+    assert "HTTPConnectionError" in shortfall.why
     assert len(response.raw_response["errors"]) == 1
     assert response.usage is not None and response.usage.units["total_token_count"] == 2 * 1302
 

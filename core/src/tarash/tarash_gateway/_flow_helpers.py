@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Generator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from tarash.tarash_gateway._media import extension_for, is_url, sniff_content_type, to_bytes
-from tarash.tarash_gateway._plugin_types import Concurrently
+from tarash.tarash_gateway._plugin_types import Concurrently, Sleep
 from tarash.tarash_gateway._provider_errors import malformed_response
 from tarash.tarash_gateway.exceptions import (
     GenerationFailedError,
+    HTTPConnectionError,
     HTTPError,
     TarashException,
     ValidationError,
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from tarash.tarash_gateway._plugin_types import CallContext, Job, JobStatus
 
 logger = logging.getLogger("tarash")
+
+T = TypeVar("T")
 
 
 def send_all(
@@ -78,6 +81,85 @@ def settle_batch(
     )
     logger.warning("tarash: %s/%s: %s=%d asked, %s", ctx.provider, ctx.model, field, asked, why)
     return [{"field": field, "sent_as": field, "asked": asked, "sent": made, "why": why}]
+
+
+RESEND_WAIT = 1.0
+"""Seconds :func:`send_batch` waits before re-sending refused calls (no ``Retry-After``)."""
+
+MAX_RESEND_WAIT = 30.0
+"""The longest wait before that resend (a longer ``Retry-After`` is cut to it)."""
+
+
+def resendable(error: TarashException) -> bool:
+    """Whether a call that failed with ``error`` provably made nothing, and may work if sent again.
+
+    True for a 429 or 5xx answer (a plain :class:`HTTPError`: the provider refused or
+    failed; an error answer delivers, and is billed, nothing) and for a request that
+    never left (``HTTPConnectionError(request_sent=False)``). False for everything
+    else: refusals that would repeat (validation, content moderation, other 4xx), an
+    answer that breaks the protocol (``MalformedResponseError``: it may have been
+    generated and billed), a connection lost after sending (it may have been billed).
+    """
+    if isinstance(error, HTTPConnectionError):
+        return error.request_sent is False
+    return (
+        type(error) is HTTPError
+        and error.status_code is not None
+        and (error.status_code == 429 or error.status_code >= 500)
+    )
+
+
+def send_batch(
+    build: Callable[[], httpx.Request],
+    n: int,
+    read: Callable[[httpx.Response], T],
+) -> Generator[Any, Any, tuple[dict[int, T], dict[int, TarashException]]]:
+    """Make ``n`` results with ``n`` like paid calls, side by side; the one batch policy.
+
+    ``build()`` makes one call's request; ``read(response)`` turns its answer into a
+    result or raises (a :class:`TarashException`: that call failed). One call
+    (``n == 1``) is sent alone and its failure raises as usual.
+
+    When some calls made a result and others failed in a way :func:`resendable`
+    accepts, those calls alone are sent once more, after the longest ``Retry-After``
+    among them (:data:`RESEND_WAIT` when none, at most :data:`MAX_RESEND_WAIT`).
+    Nothing else is re-sent: a refusal that would repeat, or a call that may have
+    been billed. When nothing was made, nothing is re-sent here either: hand the
+    failures to :func:`settle_batch`, which raises, and the core's rules apply.
+
+    Use as ``made, failed = yield from send_batch(build, n, read)``; then
+    ``settle_batch(len(made), list(failed.values()), n, ctx)``.
+
+    Returns:
+        The results by call index, and what each other call failed with, by index.
+    """
+    if n <= 1:
+        return {0: read((yield from send(build())))}, {}
+    made: dict[int, T] = {}
+    failed: dict[int, TarashException] = {}
+    pending = list(range(n))
+    for attempt in range(2):
+        answers = yield from send_all([build() for _ in pending])
+        for index, answer in zip(pending, answers, strict=True):
+            try:
+                if isinstance(answer, TarashException):
+                    raise answer
+                made[index] = read(answer)
+            except TarashException as exc:
+                failed[index] = exc
+        pending = [index for index in pending if index in failed and resendable(failed[index])]
+        if attempt or not pending or not made:
+            break
+        waits = [_wait(failed[index]) for index in pending]
+        yield Sleep(min(MAX_RESEND_WAIT, max(waits)))
+        for index in pending:
+            del failed[index]
+    return made, failed
+
+
+def _wait(error: TarashException) -> float:
+    retry_after = getattr(error, "retry_after", None)
+    return RESEND_WAIT if retry_after is None else float(retry_after)
 
 
 def send(request: httpx.Request) -> Generator[httpx.Request, httpx.Response | None, httpx.Response]:

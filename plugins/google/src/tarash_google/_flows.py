@@ -25,7 +25,7 @@ from tarash.tarash_gateway.plugin import (
     json_body,
     malformed_response,
     send,
-    send_all,
+    send_batch,
     settle_batch,
 )
 from tarash_google._endpoints import fetch_operation_url, headers, model_url, operation_url
@@ -195,34 +195,25 @@ def _scrubbed(operation: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- images
 def _generate_image(payload: dict[str, Any], ctx: CallContext) -> Flow[Job]:
-    """One generateContent call per image (``n`` calls side by side, each one image)."""
+    """One generateContent call per image: ``n`` calls side by side (``send_batch``)."""
     for part in payload["contents"][0]["parts"]:
         if "inlineData" in part:
             yield from _inline(part["inlineData"], ctx, veo=False)
     auth = yield from headers(ctx)
     url = model_url(ctx, "generateContent")
     n = getattr(ctx.request, "n", None) or 1
-    requests = [httpx.Request("POST", url, json=payload, headers=auth) for _ in range(n)]
-    if n == 1:
-        answers: list[httpx.Response | TarashException] = [(yield from send(requests[0]))]
-    else:
-        answers = yield from send_all(requests)
-    made: list[tuple[list[str], str, dict[str, Any]]] = []
-    failed: list[TarashException] = []
-    for answer in answers:
-        try:
-            made.append(_image_answer(answer, ctx))
-        except TarashException as exc:
-            failed.append(exc)
-    return _image_job(made, failed, n, ctx)
+    made, failed = yield from send_batch(
+        lambda: httpx.Request("POST", url, json=payload, headers=auth),
+        n,
+        lambda answer: _image_answer(answer, ctx),
+    )
+    return _image_job([made[i] for i in sorted(made)], [failed[i] for i in sorted(failed)], n, ctx)
 
 
 def _image_answer(
-    answer: httpx.Response | TarashException, ctx: CallContext
+    answer: httpx.Response, ctx: CallContext
 ) -> tuple[list[str], str, dict[str, Any]]:
     """(base64 images, content type, body) of one generateContent answer, or raise."""
-    if isinstance(answer, TarashException):
-        raise answer
     if answer.status_code >= 400:
         raise error_from_response(answer, ctx)
     body = json_body(answer, ctx)

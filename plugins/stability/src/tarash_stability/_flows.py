@@ -4,7 +4,7 @@ Every request is ``multipart/form-data`` (form fields as parts, input images as 
 with ``Accept: image/*``: a success is the image's bytes, with Stability's verdict in
 the ``finish-reason`` header (``SUCCESS`` or ``CONTENT_FILTERED``) and the seed used
 in ``seed``. The API makes one image per call, so ``n`` images are ``n`` calls, sent
-side by side (:func:`~tarash.tarash_gateway.plugin.send_all`).
+side by side (:func:`~tarash.tarash_gateway.plugin.send_batch`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ import httpx
 from tarash.tarash_gateway.exceptions import (
     ContentModerationError,
     GenerationFailedError,
-    HTTPConnectionError,
-    HTTPError,
     TarashException,
 )
 from tarash.tarash_gateway.plugin import (
@@ -29,14 +27,13 @@ from tarash.tarash_gateway.plugin import (
     Flow,
     Job,
     JobStatus,
-    Sleep,
     fetch_media,
     form_value,
     json_body,
     json_object,
     malformed_response,
     send,
-    send_all,
+    send_batch,
     settle_batch,
     stored_status,
     upload_file,
@@ -44,9 +41,6 @@ from tarash.tarash_gateway.plugin import (
 from tarash_stability._errors import error_for
 from tarash_stability._families import StabilityFamily, family_of
 
-RESEND_WAIT = 1.0
-"""Seconds before re-sending the calls of an ``n`` batch that were refused (429 / 5xx)."""
-MAX_RESEND_WAIT = 30.0
 FILTERED = "CONTENT_FILTERED"
 
 
@@ -123,44 +117,13 @@ def _start(request: httpx.Request, family: StabilityFamily, ctx: CallContext) ->
     )
 
 
-def _resendable(error: TarashException) -> bool:
-    """True when Stability provably made no image: it refused (429 / 5xx) or never got it."""
-    if isinstance(error, HTTPConnectionError):
-        return error.request_sent is False
-    return (
-        type(error) is HTTPError
-        and error.status_code is not None
-        and (error.status_code == 429 or error.status_code >= 500)
-    )
-
-
 def _generate(build: Any, n: int, ctx: CallContext) -> Flow[Job]:
-    """``n`` calls at once; refused calls of a partly paid batch are re-sent once."""
-    results: dict[int, _Image] = {}
-    errors: dict[int, TarashException] = {}
-    pending = list(range(n))
-    for attempt in range(2):
-        answers = yield from send_all([build() for _ in pending])
-        for index, answer in zip(pending, answers, strict=True):
-            try:
-                results[index] = _image_of(answer, ctx)
-            except TarashException as exc:
-                errors[index] = exc
-        resend = [i for i in pending if i in errors and _resendable(errors[i])]
-        # Nothing made yet: the core's rules apply (a 429 is waited out and re-submitted).
-        if attempt or not resend or not results:
-            break
-        waits = [getattr(errors[i], "retry_after", None) or RESEND_WAIT for i in resend]
-        yield Sleep(min(MAX_RESEND_WAIT, max(waits)))
-        for index in resend:
-            del errors[index]
-        pending = resend
+    """``n`` calls at once (``send_batch``: refused calls of a partly made batch re-sent once)."""
+    results, errors = yield from send_batch(build, n, lambda answer: _image_of(answer, ctx))
     return _finish(results, errors, n, ctx)
 
 
-def _image_of(answer: httpx.Response | TarashException, ctx: CallContext) -> _Image:
-    if isinstance(answer, TarashException):
-        raise answer
+def _image_of(answer: httpx.Response, ctx: CallContext) -> _Image:
     if answer.status_code >= 400:
         raise error_for(answer, ctx)
     return image_of(answer, ctx)

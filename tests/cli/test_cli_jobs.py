@@ -10,11 +10,15 @@ import json
 import os
 import signal
 import subprocess
+import threading
 from pathlib import Path
 
-from tarash.tarash_gateway._journal import Journal, default_path
+from tarash.tarash_gateway import _plugins, configure_jobs, wait_for_job
+from tarash.tarash_gateway._journal import Journal, default_path, reset_jobs
+from tarash.tarash_gateway.testing import config_for
 from tests.cli.conftest import MP4, cli_env, command
 from tests.cli.test_cli_echo import KEY, echo_args, wait_for
+from tests.support.echo_provider import echo_plugin
 
 
 def journal() -> Journal:
@@ -209,3 +213,35 @@ def test_a_resume_leaves_the_job_of_a_running_generation_alone(run, echo, tmp_pa
     assert process.returncode == 0
     assert (tmp_path / "fox.mp4").read_bytes() == MP4
     assert echo.count("GET", r"/files/job-1.mp4") == 1
+
+
+def test_a_resume_leaves_the_job_a_library_wait_holds(run, echo, tmp_path):
+    """`wait_for_job` in a library process holds the claim: `jobs resume` leaves the job to it."""
+    job_id = _detached(run, echo)
+    resumed = threading.Event()
+    waiting = []
+
+    def on_progress(update):
+        waiting.append(update.status)
+        resumed.wait(timeout=60)  # the library is still waiting while the resume runs
+
+    _plugins.registry.register(echo_plugin, "echo-test", distribution="tarash-echo-test")
+    configure_jobs(journal=default_path())
+    config = config_for(echo, "echo", "video", api_key=KEY["ECHO_API_KEY"], poll_interval=0.02)
+    handle = journal().get(job_id).job
+    library = threading.Thread(target=wait_for_job, args=(handle, config, on_progress))
+    try:
+        library.start()
+        wait_for(lambda: bool(waiting), timeout=30)
+        echo.jobs["job-1"].polls_needed = 0  # finished at the provider: a resume would save it
+        result = run("jobs", "resume", job_id, echo=True, **KEY)
+    finally:
+        resumed.set()
+        library.join(timeout=60)
+        reset_jobs()
+        _plugins.registry.unregister("echo-test")
+    assert result.code == 1, result.stderr
+    assert f"being fetched by another tarash process (pid {os.getpid()}" in result.stderr
+    assert echo.count("GET", r"/files/job-1.mp4") == 0, "the resume fetched the result too"
+    assert not (tmp_path / "fox.mp4").exists()
+    assert journal().get(job_id).claimed_by is None  # released when the wait ended

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,6 +20,7 @@ from tarash.tarash_gateway import (
     generate_video,
     submit_video,
     wait_for_job,
+    wait_for_job_async,
 )
 from tarash.tarash_gateway._journal import (
     _SCHEMA,
@@ -206,3 +210,81 @@ def test_a_journal_written_before_claims_gains_them(tmp_path):
     assert journal.release("job_old") is None
     row = sqlite3.connect(path).execute("SELECT claimed_by FROM jobs").fetchone()
     assert row == (None,)
+
+
+# ---------------------------------------------------------------- library waits hold the claim
+OTHER = "another-host:123:456"  # how a `tarash jobs resume` elsewhere would claim
+
+
+def _wait(driver, job, server, on_progress):
+    if driver == "sync":
+        return wait_for_job(job, config(server), on_progress)
+    return asyncio.run(wait_for_job_async(job, config(server), on_progress))
+
+
+def test_a_library_wait_holds_the_claim_so_a_resume_leaves_the_job(echo_server, journal, driver):
+    job = submit_video(config(echo_server), REQUEST)
+    during = []
+
+    def on_progress(update):
+        during.append((journal.get(job.id).claimed_by, journal.claim(job.id, OTHER)))
+
+    _wait(driver, job, echo_server, on_progress)
+    assert during, "the wait reported progress"
+    for holder, other in during:
+        assert holder == process_owner()
+        assert isinstance(other, Claimed) and other.pid == str(os.getpid())
+    assert journal.get(job.id).claimed_by is None  # released when the wait ends
+
+
+def test_a_claim_held_before_the_wait_is_left_held(echo_server, journal, driver):
+    job = submit_video(config(echo_server), REQUEST)
+    assert isinstance(journal.claim(job.id), JournalEntry)  # as `tarash wait` holds it
+    _wait(driver, job, echo_server, None)
+    assert journal.get(job.id).claimed_by == process_owner()  # its holder releases it
+    journal.release(job.id)
+
+
+def test_a_wait_on_a_job_another_live_process_holds_still_waits(echo_server, journal):
+    job = submit_video(config(echo_server), REQUEST)
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        owner = process_owner().split(":")[0] + f":{holder.pid}:" + str(_start_time(holder.pid))
+        assert isinstance(journal.claim(job.id, owner), JournalEntry)
+        assert wait_for_job(job, config(echo_server)).request_id == job.request_id
+        assert journal.get(job.id).claimed_by == owner  # not taken, not released
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+
+
+def test_waits_of_two_threads_on_one_job_share_the_claim(echo_server, journal):
+    echo_server.polls = 8
+    job = submit_video(config(echo_server), REQUEST)
+    first_in, second_in, first_done = threading.Event(), threading.Event(), threading.Event()
+    seen = []
+
+    def first_progress(update):
+        first_in.set()
+        second_in.wait(timeout=30)
+
+    def second_progress(update):
+        if not second_in.is_set():
+            second_in.set()
+            first_done.wait(timeout=30)
+            seen.append(journal.get(job.id).claimed_by)
+
+    def wait(on_progress):
+        return threading.Thread(
+            target=wait_for_job, args=(job.model_dump_json(), config(echo_server), on_progress)
+        )
+
+    first, second = wait(first_progress), wait(second_progress)
+    first.start()
+    assert first_in.wait(timeout=30)
+    second.start()  # joins the first wait's claim
+    first.join(timeout=60)
+    first_done.set()
+    second.join(timeout=60)
+    assert seen == [process_owner()]  # the first wait's end left the second one's claim
+    assert journal.get(job.id).claimed_by is None

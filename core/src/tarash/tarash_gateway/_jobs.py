@@ -110,13 +110,14 @@ def wait(job: Any, config: Any, on_progress: Callable[[Any], Any] | None) -> Pro
     record = _record_of(job)
     chain = _engine._Chain(job.attempt_number, job.configs_in_chain, [*job.attempts[:-1], record])
     deadline = time.monotonic() + link.config.timeout
-    try:
-        response = yield from _engine.wait_for(
-            job.modality, link, ctx, _live(job), on_progress, chain, deadline, job, False
-        )
-    except TarashException as exc:
-        _fail_attempt(record, exc, chain, link, job)
-        raise
+    with _journal.holding(job.id):  # a concurrent `tarash jobs resume` leaves the job to us
+        try:
+            response = yield from _engine.wait_for(
+                job.modality, link, ctx, _live(job), on_progress, chain, deadline, job, False
+            )
+        except TarashException as exc:
+            _fail_attempt(record, exc, chain, link, job)
+            raise
     record.ended_at = _engine._now()
     metadata = _engine._metadata(chain.attempts, chain.length)
     return response.model_copy(update={"execution_metadata": metadata})

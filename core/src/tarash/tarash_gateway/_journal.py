@@ -29,7 +29,7 @@ import socket
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -191,21 +191,36 @@ class Journal:
         exited), a :class:`Claimed` naming the live holder otherwise, None when the
         job is not in the journal.
         """
-        owner = owner or process_owner()
+        return self._claim(job_id, owner or process_owner())[0]
+
+    def hold(self, job_id: str) -> bool:
+        """Claim ``job_id`` for this process unless a live process, this one included, has it.
+
+        True when this call took the claim (free, or its holder dead or expired):
+        the caller releases it. False when the job is not journaled or a live
+        holder has it (another process; or this one, as the CLI around its wait).
+        """
+        if not self.path.exists():  # nothing is written before a job is submitted
+            return False
+        owner = process_owner()
+        claim, before = self._claim(job_id, owner)
+        return isinstance(claim, JournalEntry) and before != owner
+
+    def _claim(self, job_id: str, owner: str) -> tuple[JournalEntry | Claimed | None, str | None]:
+        """:meth:`claim`'s answer, with the holder the entry had before."""
         with self._write() as db:
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None:
-                return None
+                return None, None
             holder = row["claimed_by"]
             if holder and holder != owner and claim_alive(holder, row["claimed_at"]):
-                return Claimed(holder, row["claimed_at"])
-            now = _now()
+                return Claimed(holder, row["claimed_at"]), holder
             db.execute(
                 "UPDATE jobs SET claimed_by = ?, claimed_at = ? WHERE id = ?",
-                (owner, now, job_id),
+                (owner, _now(), job_id),
             )
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return _entry(row)
+        return _entry(row), holder
 
     def release(self, job_id: str, owner: str | None = None) -> None:
         """Drop ``owner``'s claim on ``job_id`` (a claim of another process is left alone)."""
@@ -309,6 +324,49 @@ class Journal:
 
 
 # ---------------------------------------------------------------- claims
+_held: dict[tuple[Path, str], int] = {}  # (journal, job id) → this process's waits holding it
+_held_lock = threading.Lock()
+
+
+@contextmanager
+def holding(job_id: str) -> Iterator[None]:
+    """Hold ``job_id``'s claim while this process waits for it (``wait_for_job``).
+
+    So a concurrent ``tarash jobs resume`` leaves the job to this process rather
+    than fetch it again. The claim is taken as :meth:`Journal.claim` takes it and
+    released at the end; a claim a live process already holds (another one, or
+    this one: the CLI holds it around its wait) is left as it is. Waits of several
+    threads on one job share the claim. A journal that cannot be written never
+    fails the wait.
+    """
+    journal = current()
+    if journal is None:
+        yield
+        return
+    key = (journal.path, job_id)
+    with _held_lock:
+        held = key in _held or _logged(journal.hold, job_id) is True
+        if held:
+            _held[key] = _held.get(key, 0) + 1
+    try:
+        yield
+    finally:
+        if held:
+            with _held_lock:
+                _held[key] -= 1
+                if not _held[key]:
+                    del _held[key]
+                    _logged(journal.release, job_id)
+
+
+def _logged(write: Callable[[str], Any], job_id: str) -> Any:
+    try:
+        return write(job_id)
+    except Exception as exc:  # noqa: BLE001 - the job must not fail for its journal
+        logger.warning("tarash: could not write the job journal: %s", exc)
+        return None
+
+
 @dataclass
 class Claimed:
     """A journal entry held by another live process (see :meth:`Journal.claim`)."""

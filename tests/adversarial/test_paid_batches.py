@@ -155,38 +155,37 @@ def test_a_refused_call_of_a_partly_made_batch_is_sent_again_once(
     assert response.execution_metadata.attempts[0].adjustments == []
 
 
-@pytest.mark.parametrize("provider", ["google", "stability"])
-def test_a_call_refused_again_is_not_sent_a_third_time(
-    servers: tuple[FakeGoogleServer, FakeStabilityServer], provider: str
-) -> None:
-    server, path, config = _batch(servers, provider)
-    busy = FakeResponse.json(REFUSALS[provider][0], 503, {"Retry-After": "0"})
-    answer_calls(server, path, {2: busy, 4: busy})  # the call, and its one resend
-    response = generate_image(config, REQUEST)
-    assert len(response.images) == 2 and server.count("POST", path) == 4
-    (shortfall,) = response.execution_metadata.attempts[0].adjustments
-    assert (shortfall.asked, shortfall.sent) == (3, 2) and "HTTPError" in shortfall.why
+def _answer(provider: str, kind: str) -> FakeResponse:
+    busy, bad = REFUSALS[provider]
+    if kind == "busy":  # refused: nothing made, nothing billed
+        return FakeResponse.json(busy, 503, {"Retry-After": "0"})
+    if kind == "bad":  # a refusal that would repeat
+        return FakeResponse.json(bad, 400)
+    dropped = FakeResponse(500)  # the request arrived, the answer never came: maybe billed
+    dropped.drop = True
+    return dropped
 
 
 @pytest.mark.parametrize("provider", ["google", "stability"])
-def test_a_refusal_that_would_repeat_is_not_sent_again(
-    servers: tuple[FakeGoogleServer, FakeStabilityServer], provider: str
+@pytest.mark.parametrize(
+    ("answers", "calls", "failure"),
+    [
+        ({2: "busy", 4: "busy"}, 4, "HTTPError"),  # the call, and its one resend
+        ({2: "bad"}, 3, "ValidationError"),
+        ({2: "dropped"}, 3, "HTTPConnectionError"),
+    ],
+    ids=["refused-twice", "would-repeat", "maybe-billed"],
+)
+def test_what_is_not_sent_again_is_a_recorded_shortfall(
+    servers: tuple[FakeGoogleServer, FakeStabilityServer],
+    provider: str,
+    answers: dict[int, str],
+    calls: int,
+    failure: str,
 ) -> None:
     server, path, config = _batch(servers, provider)
-    answer_calls(server, path, {2: FakeResponse.json(REFUSALS[provider][1], 400)})
-    response = generate_image(config, REQUEST)
-    assert len(response.images) == 2 and server.count("POST", path) == 3
-    (shortfall,) = response.execution_metadata.attempts[0].adjustments
-    assert (shortfall.asked, shortfall.sent) == (3, 2) and "ValidationError" in shortfall.why
-
-
-@pytest.mark.parametrize("provider", ["google", "stability"])
-def test_a_call_that_may_have_been_billed_is_not_sent_again(
-    servers: tuple[FakeGoogleServer, FakeStabilityServer], provider: str
-) -> None:
-    server, path, config = _batch(servers, provider)
-    server.inject("POST", path, drop=True)  # the request arrived: it may have been generated
+    answer_calls(server, path, {k: _answer(provider, kind) for k, kind in answers.items()})
     response = asyncio.run(generate_image_async(config, REQUEST))
-    assert len(response.images) == 2 and server.count("POST", path) == 3
+    assert len(response.images) == 2 and server.count("POST", path) == calls
     (shortfall,) = response.execution_metadata.attempts[0].adjustments
-    assert (shortfall.asked, shortfall.sent) == (3, 2) and "HTTPConnectionError" in shortfall.why
+    assert (shortfall.asked, shortfall.sent) == (3, 2) and failure in shortfall.why

@@ -42,6 +42,18 @@ def command(*args: str, echo: bool = False) -> list[str]:
     return [sys.executable, "-m", "tarash.tarash_gateway.cli", *args]
 
 
+def start(cwd: Path, *args: str, echo: bool = False, **env: str) -> subprocess.Popen[str]:
+    """Start the CLI in ``cwd`` with its output piped (text); the test waits for it or kills it."""
+    return subprocess.Popen(
+        command(*args, echo=echo),
+        cwd=cwd,
+        env=cli_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 @pytest.fixture
 def run(tmp_path: Path):
     """Run the CLI to completion in ``tmp_path``; returns code, stdout, stderr."""

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.cli.conftest import MP4, cli_env, command
+from tests.cli.conftest import MP4, cli_env, command, start
 
 KEY = {"ECHO_API_KEY": "sk-echo-test"}
 FAST = ("--poll-interval", "0.02")
@@ -196,14 +196,7 @@ def test_an_undownloadable_result_prints_its_url_and_job_and_exits_4(run, echo, 
 )
 def test_interrupt_cancels_the_remote_job_before_exiting(echo, tmp_path, sig, code):
     echo.polls = 10_000
-    process = subprocess.Popen(
-        command(*echo_args(echo, "video", "a slow fox"), echo=True),
-        cwd=tmp_path,
-        env=cli_env(**KEY),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start(tmp_path, *echo_args(echo, "video", "a slow fox"), echo=True, **KEY)
     try:
         wait_for(lambda: echo.count("GET", r"/v1/jobs/job-1") >= 2)
         process.send_signal(sig)

@@ -16,7 +16,7 @@ from pathlib import Path
 from tarash.tarash_gateway import _plugins, configure_jobs, wait_for_job
 from tarash.tarash_gateway._journal import Journal, default_path, reset_jobs
 from tarash.tarash_gateway.testing import config_for
-from tests.cli.conftest import MP4, cli_env, command
+from tests.cli.conftest import MP4, cli_env, command, start
 from tests.cli.test_cli_echo import KEY, echo_args, wait_for
 from tests.support.echo_provider import echo_plugin
 
@@ -70,13 +70,7 @@ def test_cancel_by_journal_id(run, echo):
 
 def test_sigkill_mid_poll_then_resume_downloads_once(echo, tmp_path):
     echo.polls = 10_000
-    process = subprocess.Popen(
-        command(*echo_args(echo, "video", "a fox", "-o", "fox.mp4"), echo=True),
-        cwd=tmp_path,
-        env=cli_env(**KEY),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = start(tmp_path, *echo_args(echo, "video", "a fox", "-o", "fox.mp4"), echo=True, **KEY)
     try:
         wait_for(lambda: echo.count("GET", r"/v1/jobs/job-1") >= 3, timeout=30)
     finally:
@@ -129,14 +123,7 @@ def test_journal_can_be_turned_off(run, echo, tmp_path):
 
 
 def _resume(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        command("jobs", "resume", *args, echo=True),
-        cwd=tmp_path,
-        env=cli_env(**KEY),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start(tmp_path, "jobs", "resume", *args, echo=True, **KEY)
 
 
 def _detached(run, echo) -> str:
@@ -188,14 +175,7 @@ def test_the_claim_of_a_killed_resume_does_not_block_the_job(run, echo, tmp_path
 def test_a_resume_leaves_the_job_of_a_running_generation_alone(run, echo, tmp_path):
     """`tarash video -o` still waiting for its job holds it: a resume does not fetch it too."""
     echo.polls = 10_000
-    process = subprocess.Popen(
-        command(*echo_args(echo, "video", "a fox", "-o", "fox.mp4"), echo=True),
-        cwd=tmp_path,
-        env=cli_env(**KEY),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start(tmp_path, *echo_args(echo, "video", "a fox", "-o", "fox.mp4"), echo=True, **KEY)
     try:
         wait_for(lambda: echo.count("GET", r"/v1/jobs/job-1") >= 3, timeout=30)
         [entry] = journal().entries()

@@ -8,12 +8,11 @@ from __future__ import annotations
 import base64
 import json
 import signal
-import subprocess
 import time
 
 import pytest
 
-from tests.cli.conftest import cli_env, command
+from tests.cli.conftest import start
 
 
 def test_fal_video_end_to_end_through_the_entry_point(run, tmp_path):
@@ -50,15 +49,13 @@ def test_fal_ctrl_c_cancels_the_queued_request(tmp_path):
     from tests.plugins.fal.fake_fal import FakeFalServer
 
     with FakeFalServer(polls=10_000) as server:
-        process = subprocess.Popen(
-            command("video", "x", "-p", "fal", "-m", "fal-ai/veo3.1/fast", "--base-url",
-                    server.url, "--poll-interval", "0.02"),
-            cwd=tmp_path,
-            env=cli_env(TARASH_PLUGINS="mock,fal", FAL_KEY="fal-test-key"),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
+        process = start(
+            tmp_path,
+            *("video", "x", "-p", "fal", "-m", "fal-ai/veo3.1/fast"),
+            *("--base-url", server.url, "--poll-interval", "0.02"),
+            TARASH_PLUGINS="mock,fal",
+            FAL_KEY="fal-test-key",
+        )
         try:
             deadline = time.monotonic() + 10
             while server.count("GET", r".*/status") < 2:

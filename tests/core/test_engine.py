@@ -122,6 +122,41 @@ def test_timeout_cancels_the_remote_job(echo_server, driver):
     assert echo_server.jobs["job-1"].cancelled
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 429, "headers": {"Retry-After": "0.2"}},
+        {"status": 503},
+        {"drop": True},
+    ],
+    ids=["429", "503", "dropped"],
+)
+def test_a_refused_cancel_of_a_timed_out_job_is_retried(echo_server, driver, fault):
+    """A paid job left running is billed: the cancel is retried until it gets through."""
+    echo_server.polls = 10_000
+    echo_server.inject("DELETE", r"/v1/jobs/job-1", times=2, **fault)
+    with pytest.raises(TimeoutError):
+        run(
+            driver,
+            echo_config(echo_server, timeout=0.3, poll_interval=0.05),
+            VideoGenerationRequest(prompt="fox"),
+        )
+    assert echo_server.count("DELETE", "/v1/jobs/job-1") == 3
+    assert echo_server.jobs["job-1"].cancelled
+
+
+def test_a_cancel_refused_for_good_is_not_retried(echo_server, driver):
+    echo_server.polls = 10_000
+    echo_server.inject("DELETE", r"/v1/jobs/job-1", status=404, times=5)
+    with pytest.raises(TimeoutError):
+        run(
+            driver,
+            echo_config(echo_server, timeout=0.3, poll_interval=0.05),
+            VideoGenerationRequest(prompt="fox"),
+        )
+    assert echo_server.count("DELETE", "/v1/jobs/job-1") == 1
+
+
 def test_max_poll_attempts_bounds_polling(echo_server, driver):
     echo_server.polls = 10_000
     with pytest.raises(TimeoutError, match="max_poll_attempts=3"):

@@ -1,4 +1,4 @@
-"""Per-provider request rates, 429 pauses of a provider's whole queue, adaptive polling."""
+"""Per-provider request rates, 429 slow-downs of a provider's whole queue, adaptive polling."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class TimedEcho(EchoServer):
     def __init__(self, polls: int = 2, max_rate: float | None = None) -> None:
         super().__init__(polls=polls)
         self.arrivals: list[tuple[float, str]] = []
+        self.paths: list[str] = []  # of each arrival
         self.max_rate = max_rate
         self.refused = 0
 
@@ -33,6 +34,7 @@ class TimedEcho(EchoServer):
                 self.refused += 1
                 return FakeResponse.json({"error": "rate"}, 429, {"Retry-After": "1"})
         self.arrivals.append((now, request.method))
+        self.paths.append(request.path)
         return super().dispatch(request)
 
 
@@ -77,8 +79,50 @@ def test_without_the_limit_the_same_fake_refuses_requests() -> None:
     assert server.refused > 0
 
 
-def test_a_429_pauses_the_whole_provider_queue() -> None:
-    with TimedEcho(polls=3) as server:
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_a_429_halves_the_measured_rate_for_its_retry_after(monkeypatch) -> None:
+    from tarash.tarash_gateway import _transport
+
+    clock = Clock()
+    monkeypatch.setattr(_transport, "time", clock)
+    limiter = _transport.RateLimiter(None)
+    for _ in range(200):  # a second at 200 requests/s, no waits
+        assert limiter.reserve() == 0.0
+        clock.now += 0.005
+    assert limiter.reserve() == 0.0  # closes the measured second
+    limiter.slow_down(2.0)  # a 429 with Retry-After: 2
+    waits = [limiter.reserve() for _ in range(3)]
+    assert waits == pytest.approx([0.0, 0.01, 0.02], rel=0.01)  # 100/s: half the rate
+    clock.now += 1.0
+    limiter.slow_down(2.0)  # another 429 in the period extends it, no second halving
+    assert limiter.reserve() == 0.0 and limiter.reserve() == pytest.approx(0.01, rel=0.01)
+    assert limiter.reserve(urgent=True) == pytest.approx(0.02, rel=0.01)  # queued, not slowed
+    clock.now += 2.1  # a whole Retry-After without a 429: full speed again
+    assert [limiter.reserve() for _ in range(3)] == [0.0, 0.0, 0.0]
+
+
+def test_a_429_slows_a_configured_rate_to_half() -> None:
+    from tarash.tarash_gateway._transport import RateLimiter
+
+    limiter = RateLimiter(50)  # 20 ms apart; nothing sent yet to measure
+    limiter.slow_down(1.0)
+    first, second = limiter.reserve(), limiter.reserve()
+    assert second - first == pytest.approx(0.04, abs=0.005)
+
+
+def test_a_429_slows_the_whole_provider_queue_without_stalling_it() -> None:
+    """job-1's poll gets a 429 with Retry-After: 1. job-1 waits that second out; the
+    other jobs' requests keep going meanwhile, at a slower pace."""
+    with TimedEcho(polls=40) as server:
         server.inject("GET", r"/v1/jobs/job-1", status=429, headers={"Retry-After": "1"})
         started = time.monotonic()
 
@@ -87,11 +131,14 @@ def test_a_429_pauses_the_whole_provider_queue() -> None:
             await asyncio.gather(*(generate_image_async(config(server), request) for _ in range(3)))
 
         asyncio.run(main())
-    refused_at = next(t for t, m in server.arrivals if m == "GET") - started
-    # (requests already on the wire when the 429 arrived may land just after it)
-    later = [t - started for t, _ in server.arrivals if t - started > refused_at + 0.1]
-    # After job-1's poll got the 429, no request of any job went out for about a second.
-    assert later and min(later) >= refused_at + 0.9
+    times = [t - started for t, _ in server.arrivals]
+    job1 = [t for t, p in zip(times, server.paths, strict=True) if p == "/v1/jobs/job-1"]
+    others = [t for t, p in zip(times, server.paths, strict=True) if p.startswith("/v1/jobs/job-")]
+    refused_at = job1[0]
+    assert job1[1] - refused_at >= 0.95  # the refused job waited out its Retry-After
+    # ... while the other jobs went on polling within that second (past the requests
+    # that were already on the wire when the 429 came)
+    assert any(refused_at + 0.1 < t < refused_at + 0.9 for t in others if t not in job1)
 
 
 def test_polls_start_short_and_space_out_toward_the_interval() -> None:

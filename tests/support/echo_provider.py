@@ -98,7 +98,9 @@ def _poll(job: Job, ctx: CallContext) -> Flow[JobStatus]:
 
 
 def _cancel(job: Job, ctx: CallContext) -> Flow[None]:
-    yield httpx.Request("DELETE", ctx.url(f"/v1/jobs/{job.id}"), headers=_headers(ctx))
+    response = yield httpx.Request("DELETE", ctx.url(f"/v1/jobs/{job.id}"), headers=_headers(ctx))
+    if response.status_code >= 400:
+        raise error_for_response(response, ctx, request_id=job.id)
 
 
 class EchoServer(FakeServer):

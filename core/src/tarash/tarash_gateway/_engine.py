@@ -372,19 +372,36 @@ def _submit_retry_delay(exc: TarashException, retries: int, deadline: float) -> 
 
 
 def _cancel(link: Link, ctx: CallContext, job: Job) -> Generator[Any, Any, None]:
-    """Best-effort remote cancellation; never raises."""
-    try:
-        flow = (
-            link.loaded.call("tarash_cancel", provider=link.provider, job=job, ctx=ctx)
-            if link.loaded
-            else None
-        )
-        if flow is None:
+    """Best-effort remote cancellation within CANCEL_TIMEOUT; never raises.
+
+    A refusal that may pass (429, 5xx, a dropped connection) is retried: a paid job
+    left running is billed, and cancelling twice is harmless.
+    """
+    deadline = time.monotonic() + CANCEL_TIMEOUT
+    failures = 0
+    while True:
+        try:
+            flow = (
+                link.loaded.call("tarash_cancel", provider=link.provider, job=job, ctx=ctx)
+                if link.loaded
+                else None
+            )
+            if flow is None:
+                return
+            yield from _drive_flow(link, flow, deadline, "tarash_cancel")
+            logger.info("tarash: cancelled job %s at %s", job.id, link.provider)
             return
-        yield from _drive_flow(link, flow, time.monotonic() + CANCEL_TIMEOUT, "tarash_cancel")
-        logger.info("tarash: cancelled job %s at %s", job.id, link.provider)
-    except Exception as exc:  # noqa: BLE001 - cancellation is best effort
-        logger.warning("tarash: could not cancel job %s at %s: %s", job.id, link.provider, exc)
+        except TarashException as exc:
+            failures += 1
+            wait = _backoff(failures, exc, POLL_RETRY_FLOOR)
+            if _transient(exc) and time.monotonic() + wait < deadline:
+                yield Sleep(wait)
+                continue
+            error: Exception = exc
+        except Exception as exc:  # noqa: BLE001 - cancellation is best effort
+            error = exc
+        logger.warning("tarash: could not cancel job %s at %s: %s", job.id, link.provider, error)
+        return
 
 
 def poll_wait(polls: int, interval: float, hint: float | None, backlogged: bool = False) -> float:

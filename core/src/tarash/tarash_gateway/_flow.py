@@ -211,7 +211,9 @@ class _sync_slot:  # noqa: N801 - used as a function: ``with _sync_slot(...)``
 def _perform_sync(effect: Effect) -> Any:
     if isinstance(effect, Send):
         with _sync_slot(effect.request, effect.provider, effect.urgent):
-            return _transport.send_sync(effect.request, _streamed(effect.request))
+            return _transport.send_sync(
+                effect.request, _streamed(effect.request), effect.urgent
+            )
     if isinstance(effect, SendAll):
         return _send_all_sync(effect)
     if isinstance(effect, Sleep):
@@ -389,7 +391,9 @@ def _not_sent(request: httpx.Request) -> httpx.HTTPError:
 async def _perform_async(effect: Effect) -> Any:
     if isinstance(effect, Send):
         async with _async_slot(effect.request, effect.provider, effect.urgent):
-            return await _transport.send_async(effect.request, _streamed(effect.request))
+            return await _transport.send_async(
+                effect.request, _streamed(effect.request), effect.urgent
+            )
     if isinstance(effect, SendAll):
         return await _send_all_async(effect)
     if isinstance(effect, Sleep):

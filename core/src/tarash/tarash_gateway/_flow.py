@@ -211,9 +211,7 @@ class _sync_slot:  # noqa: N801 - used as a function: ``with _sync_slot(...)``
 def _perform_sync(effect: Effect) -> Any:
     if isinstance(effect, Send):
         with _sync_slot(effect.request, effect.provider, effect.urgent):
-            return _transport.send_sync(
-                effect.request, _streamed(effect.request), effect.urgent
-            )
+            return _transport.send_sync(effect.request, _streamed(effect.request), effect.urgent)
     if isinstance(effect, SendAll):
         return _send_all_sync(effect)
     if isinstance(effect, Sleep):

@@ -112,6 +112,27 @@ def test_thousands_of_waiters_share_one_timer():
     asyncio.run(main())
 
 
+def test_served_waiters_do_not_pile_up_until_their_deadline():
+    async def main() -> int:
+        slots = AsyncSlots(1)
+        await slots.acquire()
+
+        async def job() -> None:
+            await slots.acquire(time.monotonic() + 600)  # served long before its deadline
+            await asyncio.sleep(0)
+            slots.release()
+
+        for _ in range(50):  # 50 rounds of 20 queued waiters, each served at once
+            tasks = [asyncio.create_task(job()) for _ in range(20)]
+            await asyncio.sleep(0)
+            slots.release()
+            await asyncio.gather(*tasks)
+            await slots.acquire()
+        return len(slots._deadlines)
+
+    assert asyncio.run(main()) <= 2 * 20 + 64  # not the 1,000 waits of the run
+
+
 def test_urgent_requests_go_before_queued_ones():
     """A paid job's cancel is not queued behind a thousand new submits."""
     order: list[str] = []

@@ -114,6 +114,7 @@ class EchoServer(FakeServer):
         self.seconds = seconds
         self.fail_jobs = False
         self.submit_delay = 0.0
+        self.poll_delay = 0.0
         self._ids = itertools.count(1)
         self.add_route("POST", r"/v1/jobs", self._create)
         self.add_route("GET", r"/v1/jobs/(?P<job_id>[^/]+)", self._status)
@@ -129,6 +130,7 @@ class EchoServer(FakeServer):
         return FakeResponse.json({"id": job_id})
 
     def _status(self, request: FakeRequest, job_id: str) -> FakeResponse:
+        time.sleep(self.poll_delay)
         job = self.jobs.get(job_id)
         if job is None:
             return FakeResponse.json({"error": "unknown job"}, 404)

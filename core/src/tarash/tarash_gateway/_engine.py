@@ -27,7 +27,7 @@ import pydantic
 
 from tarash.tarash_gateway import _journal
 from tarash.tarash_gateway._chain import Link, resolve_chain
-from tarash.tarash_gateway._flow import CallHandler, Notify, Program, Send, SendAll
+from tarash.tarash_gateway._flow import CallHandler, Notify, Program, Reserve, Send, SendAll
 from tarash.tarash_gateway._media import to_data_uri
 from tarash.tarash_gateway._redact import (
     redact_url,
@@ -82,14 +82,16 @@ def generate(
     request: Any,
     on_progress: Callable[[Any], Any] | None,
 ) -> Program[Any]:
-    """The whole call as a program for ``run_sync`` / ``run_async``: submit, then wait."""
-    return (yield from _through_chain(modality, config, request, on_progress, wait=True))
+    """The whole call as a program for ``run_sync`` / ``run_async``: submit, then wait.
+
+    (Plain functions returning the program: a generator frame less per in-flight job.)
+    """
+    return _through_chain(modality, config, request, on_progress, wait=True)
 
 
 def submit(modality: Modality, config: Any, request: Any) -> Program[GenerationJob]:
     """Submit on the first link of the chain that takes the job; return its handle."""
-    job: GenerationJob = yield from _through_chain(modality, config, request, None, wait=False)
-    return job
+    return _through_chain(modality, config, request, None, wait=False)
 
 
 def _through_chain(
@@ -261,6 +263,10 @@ def wait_for(
                 yield Sleep(wait)
             polls += 1
             poll_deadline = max(deadline, time.monotonic() + LAST_POLL_GRACE)
+            if backlogged(link.provider):
+                # wait for the queue before building the poll: a queued job then holds
+                # no request and no flow (the slot goes to the poll's request)
+                yield Reserve(link.provider, poll_deadline)
             try:
                 status = yield from _drive(link, "tarash_poll", ctx, poll_deadline, job=job)
             except TarashException as exc:
@@ -297,6 +303,8 @@ def wait_for(
                 if seen != reported or status.logs:
                     reported = seen
                     yield from _notify(on_progress, _update(modality, link, record, job, status))
+            if status.state != "completed":
+                status = None  # seen: its parsed answer is not held while the job waits
     except ResultTooLargeError as exc:
         # the job is done and its result waits at the provider: nothing to cancel, and
         # the handle stays valid to wait again with a larger max_media_bytes
@@ -437,6 +445,7 @@ def _backoff(failures: int, exc: TarashException, interval: float) -> float:
 def _drive(
     link: Link, hook: str, ctx: CallContext, deadline: float, **kwargs: Any
 ) -> Generator[Any, Any, Any]:
+    """Start the plugin's ``hook`` flow; ``yield from`` the result to drive it."""
     assert link.loaded is not None
     flow = link.loaded.call(hook, provider=link.provider, ctx=ctx, **kwargs)
     if flow is None:
@@ -445,7 +454,7 @@ def _drive(
             provider=link.provider,
             model=link.model,
         )
-    return (yield from _drive_flow(link, flow, deadline, hook))
+    return _drive_flow(link, flow, deadline, hook)
 
 
 def _drive_flow(link: Link, flow: Any, deadline: float, hook: str) -> Generator[Any, Any, Any]:

@@ -9,7 +9,9 @@ their results. These drivers are the only place where sync and async differ:
   a list of responses or transport errors;
 - :class:`~tarash.tarash_gateway.plugin.Sleep` → ``time.sleep`` / ``asyncio.sleep``;
 - :class:`Notify` → call a progress callback (awaiting it when it is async);
-- :class:`CallHandler` → call a ``register_provider`` handler's method.
+- :class:`CallHandler` → call a ``register_provider`` handler's method;
+- :class:`Reserve` → take an in-flight slot now, for the program's next
+  :class:`Send` (released by the driver if another effect comes first).
 
 Cancellation (``asyncio.CancelledError``, ``KeyboardInterrupt``) raised while an
 effect runs is thrown into the engine too, so it can cancel the remote job. A
@@ -40,7 +42,7 @@ import httpx
 
 from tarash.tarash_gateway import _transport
 from tarash.tarash_gateway._plugin_types import STREAM_EXTENSION, Sleep
-from tarash.tarash_gateway._slots import SlotTimeout
+from tarash.tarash_gateway._slots import AsyncSlots, SlotTimeout, SyncSlots
 
 T = TypeVar("T")
 logger = logging.getLogger("tarash")
@@ -107,7 +109,24 @@ class SendAll:
         self.must_finish = must_finish
 
 
-Effect = Send | SendAll | Sleep | Notify | CallHandler
+class Reserve:
+    """Effect: take one of ``provider``'s in-flight slots now, for the next :class:`Send`.
+
+    The engine yields it before a poll while the provider's queue is backed up, so
+    that a waiting job holds no request (nor its flow) while it waits: at 10,000
+    jobs that is most of them. Answers True once the slot is held; False when the
+    deadline passed first (the next Send then queues as usual). The driver gives
+    the slot back if the program's next effect is not a Send to ``provider``.
+    """
+
+    __slots__ = ("provider", "deadline")
+
+    def __init__(self, provider: str, deadline: float) -> None:
+        self.provider = provider
+        self.deadline = deadline
+
+
+Effect = Send | SendAll | Sleep | Notify | CallHandler | Reserve
 Program = Generator[Effect, Any, T]
 
 
@@ -117,24 +136,77 @@ def run_sync(program: Program[T]) -> T:
     value: Any = None
     error: BaseException | None = None
     deferred: BaseException | None = None
-    while True:
-        try:
-            effect = program.throw(error) if error is not None else program.send(value)
-        except StopIteration as stop:
-            if deferred is not None:
-                raise deferred from None
-            return stop.value  # type: ignore[no-any-return]
-        value, error = None, None
-        if deferred is not None:  # deliver the interruption held back during a submit
-            error, deferred = deferred, None
-            continue
-        try:
-            if isinstance(effect, Send | SendAll) and effect.must_finish:
-                value, deferred = _send_uninterrupted(effect)
-            else:
-                value = _perform_sync(effect)
-        except BaseException as exc:  # noqa: BLE001 - delivered to the engine
-            error = exc
+    held: _Held | None = None  # a slot taken by Reserve, for the next Send
+    try:
+        while True:
+            try:
+                effect = program.throw(error) if error is not None else program.send(value)
+            except StopIteration as stop:
+                if deferred is not None:
+                    raise deferred from None
+                return stop.value  # type: ignore[no-any-return]
+            value, error = None, None
+            if deferred is not None:  # deliver the interruption held back during a submit
+                error, deferred = deferred, None
+                continue
+            if held is not None and not _uses_reserved(effect, held):
+                held.release()
+                held = None
+            try:
+                if isinstance(effect, Reserve):
+                    held = _reserve_sync(effect)
+                    value = held is not None
+                elif held is not None:
+                    slot, held = held, None
+                    value = _send_on_sync(slot, effect)
+                elif isinstance(effect, Send | SendAll) and effect.must_finish:
+                    value, deferred = _send_uninterrupted(effect)
+                else:
+                    value = _perform_sync(effect)
+            except BaseException as exc:  # noqa: BLE001 - delivered to the engine
+                error = exc
+    finally:
+        if held is not None:
+            held.release()
+
+
+class _Held:
+    """An in-flight slot a :class:`Reserve` took, waiting for the program's Send."""
+
+    __slots__ = ("provider", "limiter")
+
+    def __init__(self, provider: str, limiter: SyncSlots | AsyncSlots) -> None:
+        self.provider = provider
+        self.limiter = limiter
+
+    def release(self) -> None:
+        self.limiter.release()
+
+
+def _uses_reserved(effect: Effect, held: _Held) -> bool:
+    """``effect`` is a plain Send to the provider whose slot is ``held``."""
+    return (
+        isinstance(effect, Send)
+        and effect.provider == held.provider
+        and not effect.must_finish
+        and not effect.urgent
+    )
+
+
+def _reserve_sync(effect: Reserve) -> _Held | None:
+    limiter = _transport.sync_limiter(effect.provider)
+    if limiter.acquire(max(0.0, effect.deadline - time.monotonic())):
+        return _Held(effect.provider, limiter)
+    return None
+
+
+def _send_on_sync(slot: _Held, effect: Effect) -> httpx.Response:
+    """Send ``effect`` (a Send) on the slot already held; give the slot back after."""
+    assert isinstance(effect, Send)
+    try:
+        return _transport.send_sync(effect.request, _streamed(effect.request))
+    finally:
+        slot.release()
 
 
 def _send_uninterrupted(effect: Send | SendAll) -> tuple[Any, BaseException | None]:
@@ -223,6 +295,7 @@ def _perform_sync(effect: Effect) -> Any:
         if inspect.isawaitable(result):
             _portal_run(result)
         return None
+    assert isinstance(effect, CallHandler)  # (Reserve is run_sync's own)
     method = getattr(effect.handler, f"generate_{effect.modality}", None)
     if method is not None:
         return method(*_handler_args(effect, None))
@@ -292,29 +365,61 @@ async def run_async(program: Program[T]) -> T:
     error: BaseException | None = None
     deferred: BaseException | None = None
     shielded = False
-    while True:
-        try:
-            effect = program.throw(error) if error is not None else program.send(value)
-        except StopIteration as stop:
-            if deferred is not None:
-                raise deferred from None
-            return stop.value  # type: ignore[no-any-return]
-        value, error = None, None
-        if deferred is not None:  # deliver the cancellation held back during a submit
-            error, deferred = deferred, None
-            continue
-        try:
-            if shielded:
-                with anyio.CancelScope(shield=True):
+    held: _Held | None = None  # a slot taken by Reserve, for the next Send
+    try:
+        while True:
+            try:
+                effect = program.throw(error) if error is not None else program.send(value)
+            except StopIteration as stop:
+                if deferred is not None:
+                    raise deferred from None
+                return stop.value  # type: ignore[no-any-return]
+            value, error = None, None
+            if deferred is not None:  # deliver the cancellation held back during a submit
+                error, deferred = deferred, None
+                continue
+            if held is not None and not _uses_reserved(effect, held):
+                held.release()
+                held = None
+            try:
+                if isinstance(effect, Reserve):
+                    held = await _reserve_async(effect)
+                    value = held is not None
+                elif held is not None:
+                    slot, held = held, None
+                    value = await _send_on_async(slot, effect)
+                elif shielded:
+                    with anyio.CancelScope(shield=True):
+                        value = await _perform_async(effect)
+                elif isinstance(effect, Send | SendAll) and effect.must_finish:
+                    value, deferred = await _send_uncancelled(effect)
+                    shielded = deferred is not None
+                else:
                     value = await _perform_async(effect)
-            elif isinstance(effect, Send | SendAll) and effect.must_finish:
-                value, deferred = await _send_uncancelled(effect)
-                shielded = deferred is not None
-            else:
-                value = await _perform_async(effect)
-        except BaseException as exc:  # noqa: BLE001 - delivered to the engine
-            error = exc
-            shielded = shielded or isinstance(exc, asyncio.CancelledError)
+            except BaseException as exc:  # noqa: BLE001 - delivered to the engine
+                error = exc
+                shielded = shielded or isinstance(exc, asyncio.CancelledError)
+    finally:
+        if held is not None:
+            held.release()
+
+
+async def _reserve_async(effect: Reserve) -> _Held | None:
+    limiter = _transport.async_limiter(effect.provider)
+    try:
+        await limiter.acquire(effect.deadline)
+    except SlotTimeout:
+        return None
+    return _Held(effect.provider, limiter)
+
+
+async def _send_on_async(slot: _Held, effect: Effect) -> httpx.Response:
+    """Send ``effect`` (a Send) on the slot already held; give the slot back after."""
+    assert isinstance(effect, Send)
+    try:
+        return await _transport.send_async(effect.request, _streamed(effect.request))
+    finally:
+        slot.release()
 
 
 async def _send_uncancelled(effect: Send | SendAll) -> tuple[Any, BaseException | None]:
@@ -402,6 +507,7 @@ async def _perform_async(effect: Effect) -> Any:
         if inspect.isawaitable(result):
             await result
         return None
+    assert isinstance(effect, CallHandler)  # (Reserve is run_async's own)
     loop = asyncio.get_running_loop()
     method = getattr(effect.handler, f"generate_{effect.modality}_async", None)
     if method is not None:

@@ -589,6 +589,9 @@ def _check_deadline(response: httpx.Response, deadline: float | None) -> None:
         raise _deadline_reached(response.request)
 
 
+_CLOSED: Any = httpx.ByteStream(b"")
+
+
 class _Bounded(httpx.SyncByteStream, httpx.AsyncByteStream):
     """An unencoded answer's body, refused past the size limit or the deadline as it comes."""
 
@@ -616,9 +619,17 @@ class _Bounded(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     def close(self) -> None:
         self._stream.close()  # type: ignore[union-attr]
+        self._release()
 
     async def aclose(self) -> None:
         await self._stream.aclose()  # type: ignore[union-attr]
+        self._release()
+
+    def _release(self) -> None:
+        # The response holds this stream: without this, each answer would be a
+        # reference cycle, left for the cyclic collector (at 10,000 jobs, tens of
+        # megabytes of answers waiting for it).
+        self._response = self._stream = _CLOSED  # type: ignore[assignment]
 
 
 def _complete(response: httpx.Response, content: bytes) -> httpx.Response:

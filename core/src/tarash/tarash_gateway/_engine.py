@@ -494,6 +494,7 @@ def _drive_flow(link: Link, flow: Any, deadline: float, hook: str) -> Generator[
                 link.provider,
                 must_finish=hook == "tarash_submit",
                 urgent=hook == "tarash_cancel",  # a paid job's cancel waits for no queue
+                resumed=response is not None,  # work under way goes before new work
             )
         except httpx.HTTPError as exc:
             flow.close()

@@ -54,9 +54,12 @@ class Send:
     ``must_finish``: the request creates a paid job; an interruption waits until
     its answer is in (then the engine can cancel that job).
     ``urgent``: the request cancels a paid job; it goes before queued requests.
+    ``resumed``: a later request of a flow whose earlier one was answered (a finished
+    job's result, the job creation after an upload); it goes before new work too:
+    finishing what is under way gets results out sooner and frees what it holds.
     """
 
-    __slots__ = ("request", "provider", "must_finish", "urgent")
+    __slots__ = ("request", "provider", "must_finish", "urgent", "resumed")
 
     def __init__(
         self,
@@ -64,11 +67,13 @@ class Send:
         provider: str,
         must_finish: bool = False,
         urgent: bool = False,
+        resumed: bool = False,
     ) -> None:
         self.request = request
         self.provider = provider
         self.must_finish = must_finish
         self.urgent = urgent
+        self.resumed = resumed
 
 
 class Notify:
@@ -220,7 +225,7 @@ def _send_uninterrupted(effect: Send | SendAll) -> tuple[Any, BaseException | No
         return _perform_sync(effect), None
     if isinstance(effect, Send):
         # interruptible while it waits for the slot: nothing is sent yet
-        with _sync_slot(effect.request, effect.provider, urgent=False):
+        with _sync_slot(effect.request, effect.provider, urgent=effect.resumed):
             return _holding_sigint(effect, previous, threading.Event())
     return _holding_sigint(effect, previous, threading.Event())
 
@@ -282,7 +287,7 @@ class _sync_slot:  # noqa: N801 - used as a function: ``with _sync_slot(...)``
 
 def _perform_sync(effect: Effect) -> Any:
     if isinstance(effect, Send):
-        with _sync_slot(effect.request, effect.provider, effect.urgent):
+        with _sync_slot(effect.request, effect.provider, effect.urgent or effect.resumed):
             return _transport.send_sync(effect.request, _streamed(effect.request), effect.urgent)
     if isinstance(effect, SendAll):
         return _send_all_sync(effect)
@@ -429,7 +434,7 @@ async def _send_uncancelled(effect: Send | SendAll) -> tuple[Any, BaseException 
     submit went out never sends it (nor the requests of a SendAll still waiting).
     """
     if isinstance(effect, Send):
-        async with _async_slot(effect.request, effect.provider, urgent=False):
+        async with _async_slot(effect.request, effect.provider, urgent=effect.resumed):
             return await _finish_shielded(
                 _transport.send_async(effect.request, _streamed(effect.request)), None
             )
@@ -493,7 +498,7 @@ def _not_sent(request: httpx.Request) -> httpx.HTTPError:
 
 async def _perform_async(effect: Effect) -> Any:
     if isinstance(effect, Send):
-        async with _async_slot(effect.request, effect.provider, effect.urgent):
+        async with _async_slot(effect.request, effect.provider, effect.urgent or effect.resumed):
             return await _transport.send_async(
                 effect.request, _streamed(effect.request), effect.urgent
             )

@@ -6,11 +6,13 @@ client's CPU with 10,000 jobs queued for 16 slots (benchmarks/README.md), so
 the queue keeps its waiters' deadlines in one heap and arms a single timer for
 the earliest of them.
 
-Cancels of paid jobs (``urgent``) go before everything queued: a job timing out
-is cancelled at once, not after the thousands of requests ahead of it. Everything
-else is first come, first served: status polls wait their turn behind submits,
-which throttles them under overload (serving polls first was measured: at
-10,000 jobs they took the slots from the submits, and half the jobs timed out).
+Cancels of paid jobs and the next request of an exchange under way (a finished
+job's result) are ``urgent``: they go before everything queued, so a job timing
+out is cancelled at once, and a finished job does not hold its answer for the
+length of the queue. Everything else is first come, first served: status polls
+wait their turn behind submits, which throttles them under overload (serving
+polls first was measured: at 10,000 jobs they took the slots from the submits,
+and half the jobs timed out).
 """
 
 from __future__ import annotations

@@ -291,5 +291,6 @@ def cancel(job: Job, ctx: CallContext) -> Flow[None]:
     """Delete the video job (the Videos API's only way to stop one)."""
     url, params = endpoint(ctx, f"videos/{quote(job.id, safe='')}", deployment=False)
     response = yield httpx.Request("DELETE", url, params=params, headers=headers(ctx))
+    assert response is not None
     if response.status_code >= 400 and response.status_code != 404:  # 404: already gone
         raise error_from_response(response, ctx, job.id)

@@ -18,6 +18,7 @@ import pytest
 from tarash.tarash_gateway import (
     configure_jobs,
     generate_video,
+    generate_video_async,
     submit_video,
     wait_for_job,
     wait_for_job_async,
@@ -235,6 +236,24 @@ def test_a_library_wait_holds_the_claim_so_a_resume_leaves_the_job(echo_server, 
         assert holder == process_owner()
         assert isinstance(other, Claimed) and other.pid == str(os.getpid())
     assert journal.get(job.id).claimed_by is None  # released when the wait ends
+
+
+def test_a_generate_call_holds_its_job_s_claim_while_it_waits(echo_server, journal, driver):
+    during = []
+
+    def on_progress(update):
+        for entry in journal.entries():  # the call's own job, once submitted
+            during.append((entry.claimed_by, journal.claim(entry.id, OTHER)))
+
+    if driver == "sync":
+        generate_video(config(echo_server), REQUEST, on_progress)
+    else:
+        asyncio.run(generate_video_async(config(echo_server), REQUEST, on_progress))
+    assert during, "the call reported progress after its submit"
+    for holder, other in during:
+        assert holder == process_owner()
+        assert isinstance(other, Claimed) and other.pid == str(os.getpid())
+    assert [e.claimed_by for e in journal.entries()] == [None]  # released at the end
 
 
 def test_a_claim_held_before_the_wait_is_left_held(echo_server, journal, driver):

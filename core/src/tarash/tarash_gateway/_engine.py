@@ -201,9 +201,19 @@ def _run_job(
             yield from _journal_write(journal.add, handle, link.config)
     if not wait:
         return handle
-    return (
-        yield from wait_for(modality, link, ctx, job, on_progress, chain, deadline, handle, True)
-    )
+    if journal is None:
+        return (
+            yield from wait_for(
+                modality, link, ctx, job, on_progress, chain, deadline, handle, True
+            )
+        )
+    assert handle is not None
+    with _journal.holding(handle.id):  # a concurrent `tarash jobs resume` leaves it to us
+        return (
+            yield from wait_for(
+                modality, link, ctx, job, on_progress, chain, deadline, handle, True
+            )
+        )
 
 
 def wait_for(

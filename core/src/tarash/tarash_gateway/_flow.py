@@ -154,9 +154,7 @@ def run_sync(program: Program[T]) -> T:
             if deferred is not None:  # deliver the interruption held back during a submit
                 error, deferred = deferred, None
                 continue
-            if held is not None and not _uses_reserved(effect, held):
-                held.release()
-                held = None
+            held = _kept_for(effect, held)
             try:
                 if isinstance(effect, Reserve):
                     held = _reserve_sync(effect)
@@ -188,14 +186,19 @@ class _Held:
         self.limiter.release()
 
 
-def _uses_reserved(effect: Effect, held: _Held) -> bool:
-    """``effect`` is a plain Send to the provider whose slot is ``held``."""
-    return (
+def _kept_for(effect: Effect, held: _Held | None) -> _Held | None:
+    """The slot ``held`` if ``effect`` is the plain Send to its provider, else released."""
+    if held is None:
+        return None
+    if (
         isinstance(effect, Send)
         and effect.provider == held.provider
         and not effect.must_finish
         and not effect.urgent
-    )
+    ):
+        return held
+    held.release()
+    return None
 
 
 def _reserve_sync(effect: Reserve) -> _Held | None:
@@ -383,9 +386,7 @@ async def run_async(program: Program[T]) -> T:
             if deferred is not None:  # deliver the cancellation held back during a submit
                 error, deferred = deferred, None
                 continue
-            if held is not None and not _uses_reserved(effect, held):
-                held.release()
-                held = None
+            held = _kept_for(effect, held)
             try:
                 if isinstance(effect, Reserve):
                     held = await _reserve_async(effect)
